@@ -1,0 +1,67 @@
+# Negotiation coach: every target sets itself up on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+TRAINING_DATA := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null | sort)
+MODEL := models/negotiation.tar.gz
+RASA_DATA := --data data/nlu data/rules data/stories
+
+.PHONY: install train validate lint format test test-unit test-e2e test-stories eval-nlu run shell scenarios clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt scripts/find-python.sh
+	@test -x $(PY) || { PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(VENV); }
+	$(PY) -m pip install --progress-bar off -r requirements.txt -c constraints.txt
+	$(PY) -m pip check
+	@touch $@
+
+# Retrains only when training data, domain or config changed (scenarios are not
+# training data: a teacher adds one without retraining).
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed $(TRAINING_DATA) domain.yml config.yml
+	@mkdir -p models
+	$(RASA) train $(RASA_DATA) --domain domain.yml --config config.yml --out models --fixed-model-name negotiation
+	@touch $@
+
+validate: install
+	$(RASA) data validate $(RASA_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(PY) -m bot.cli scenarios
+
+lint: install
+	$(VENV)/bin/ruff check bot tests scripts
+	$(VENV)/bin/ruff format --check bot tests scripts
+
+format: install
+	$(VENV)/bin/ruff check --fix bot tests scripts
+	$(VENV)/bin/ruff format bot tests scripts
+
+test: install lint validate $(MODEL)
+	$(PY) -m pytest
+	$(MAKE) test-stories
+
+test-stories: $(MODEL)
+	$(RASA) test core --stories tests/stories --model $(MODEL) \
+	  --out results/core --fail-on-prediction-errors --no-plot
+
+eval-nlu: $(MODEL)
+	$(PY) -m bot.cli eval-nlu
+
+run: install $(MODEL)
+	$(PY) -m bot.cli run
+
+shell: install $(MODEL)
+	$(PY) -m bot.cli shell --scenario $${SCENARIO:-air-plasturgie}
+
+scenarios: install
+	$(PY) -m bot.cli scenarios
+
+clean:
+	rm -rf models results .pytest_cache

@@ -1,0 +1,15 @@
+"""Rasa custom actions: thin adapters between the tracker and the scenario engine.
+
+Run with ``rasa run actions --actions bot.actions``.
+"""
+
+from bot.actions.coach import ActionCoachHint, ActionCoachRedirect
+from bot.actions.simulation import ActionClientTurn, ActionDebrief, ActionStartScenario
+
+__all__ = [
+    "ActionClientTurn",
+    "ActionCoachHint",
+    "ActionCoachRedirect",
+    "ActionDebrief",
+    "ActionStartScenario",
+]

@@ -1,0 +1,47 @@
+"""The coach's own turns: hints on demand and redirects when the learner leaves the role."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import client_name, coach, latest_move, library, load_state, say, scenario_list
+from bot.engine import coach as coach_engine
+from bot.engine.inputs import screen
+
+
+class ActionCoachHint(Action):
+    def name(self) -> str:
+        return "action_coach_hint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
+        lib = library()
+        state = load_state(tracker)
+        if state is None:
+            say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
+        elif state.mode == "exam":
+            say(dispatcher, [coach(lib.coach["exam_no_hint"], "hint")])
+        else:
+            say(dispatcher, [coach(coach_engine.hint(lib, lib.scenario(state.scenario_id), state), "hint")])
+        return []
+
+
+class ActionCoachRedirect(Action):
+    def name(self) -> str:
+        return "action_coach_redirect"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
+        lib = library()
+        state = load_state(tracker)
+        if state is None:
+            say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
+            return []
+        move = latest_move(tracker)
+        problem = screen(move.text) or "redirect"
+        template = lib.coach[problem]
+        if isinstance(template, list):
+            template = template[(state.turn + len(move.text)) % len(template)]
+        say(dispatcher, [coach(template.format(client=client_name(state)), "redirect")])
+        return []

@@ -1,0 +1,69 @@
+"""Translation between the Rasa tracker and the engine (state slot, moves, utterances)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.engine.library import Library, default_library
+from bot.engine.state import Move, SimulationState, Utterance
+
+
+def library() -> Library:
+    return default_library()
+
+
+def load_state(tracker: Tracker) -> SimulationState | None:
+    data = tracker.get_slot("sim_state")
+    if not isinstance(data, dict) or data.get("scenario_id") not in library().scenarios:
+        return None
+    return SimulationState.from_dict(data)
+
+
+def latest_move(tracker: Tracker) -> Move:
+    message: Dict[str, Any] = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    return Move(
+        intent=intent.get("name") or "",
+        text=message.get("text") or "",
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=list(message.get("entities") or []),
+    )
+
+
+def say(dispatcher: CollectingDispatcher, utterances: Iterable[Utterance]) -> None:
+    """One bot message per utterance; the speaker travels as message metadata."""
+    for u in utterances:
+        prefix = f"{u.name} : " if u.name else ""
+        dispatcher.utter_message(
+            text=f"{prefix}{u.text}", speaker=u.speaker, speaker_name=u.name, body=u.text, kind=u.kind
+        )
+
+
+def coach(text: str, kind: str = "") -> Utterance:
+    return Utterance("coach", text, name="Coach", kind=kind)
+
+
+def state_events(state: SimulationState) -> List[SlotSet]:
+    return [
+        SlotSet("sim_state", state.to_dict()),
+        SlotSet("scenario_id", state.scenario_id),
+        SlotSet("phase", state.phase),
+        SlotSet("client_mood", state.mood),
+        SlotSet("outcome", state.outcome),
+        SlotSet("mode", state.mode),
+    ]
+
+
+def client_name(state: SimulationState | None) -> str:
+    if state is None:
+        return "votre client"
+    return library().scenario(state.scenario_id).persona(state.active_persona).name
+
+
+def scenario_list() -> str:
+    lib = library()
+    return ", ".join(f"{sid} ({lib.scenarios[sid].title})" for sid in lib.scenario_ids)

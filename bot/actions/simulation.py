@@ -1,0 +1,77 @@
+"""Start a scenario, play the client's turn, end with the debrief."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.common import (
+    client_name,
+    coach,
+    latest_move,
+    library,
+    load_state,
+    say,
+    scenario_list,
+    state_events,
+)
+from bot.engine import coach as coach_engine
+from bot.engine import simulation
+from bot.engine.inputs import screen
+
+
+class ActionStartScenario(Action):
+    def name(self) -> str:
+        return "action_start_scenario"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
+        lib = library()
+        scenario_id = str(next(tracker.get_latest_entity_values("scenario_id"), "") or "").strip()
+        mode = "exam" if str(next(tracker.get_latest_entity_values("mode"), "")).strip() == "exam" else "training"
+        if scenario_id not in lib.scenarios:
+            text = lib.coach["unknown_scenario" if scenario_id else "no_simulation"]
+            say(dispatcher, [coach(text.format(scenario_id=scenario_id[:60], scenarios=scenario_list()), "menu")])
+            return []
+        state = simulation.start(lib, scenario_id, seed=simulation.seed_for(tracker.sender_id), mode=mode)
+        scenario = lib.scenario(scenario_id)
+        welcome = lib.coach["welcome_exam" if mode == "exam" else "welcome"]
+        say(dispatcher, [coach(coach_engine.briefing(scenario), "briefing"), coach(welcome, "welcome")])
+        return state_events(state)
+
+
+class ActionClientTurn(Action):
+    def name(self) -> str:
+        return "action_client_turn"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
+        lib = library()
+        state = load_state(tracker)
+        if state is None:
+            say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
+            return []
+        move = latest_move(tracker)
+        problem = screen(move.text)
+        if problem:
+            say(dispatcher, [coach(lib.coach[problem].format(client=client_name(state)), "input")])
+            if problem != "too_long":
+                return []
+        reply = simulation.step(lib, state, move)
+        say(dispatcher, reply.utterances)
+        return state_events(state)
+
+
+class ActionDebrief(Action):
+    def name(self) -> str:
+        return "action_debrief"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
+        lib = library()
+        state = load_state(tracker)
+        if state is None:
+            say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
+            return []
+        simulation.finish(state)
+        say(dispatcher, [coach(coach_engine.summary(lib, lib.scenario(state.scenario_id), state), "debrief")])
+        return state_events(state)

@@ -1,0 +1,205 @@
+"""One command line for the project: ``python -m bot.cli {run,shell,eval-nlu,scenarios}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "negotiation.tar.gz"
+
+DEFAULTS = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "PYTHONWARNINGS": "ignore",
+    "DATABASE_URL": "sqlite:///var/negociation.db",
+    "BIND_HOST": "127.0.0.1",
+    "RASA_PORT": "5005",
+    "ACTION_PORT": "5055",
+    "WEB_PORT": "8000",
+}
+
+
+def environment() -> Dict[str, str]:
+    """The process environment with the project's defaults filled in."""
+    env = dict(os.environ)
+    for key, value in DEFAULTS.items():
+        env.setdefault(key, value)
+    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTION_PORT']}/webhook")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    (ROOT / "var").mkdir(exist_ok=True)
+    return env
+
+
+def server_commands(env: Dict[str, str], model: Path = MODEL) -> Dict[str, List[str]]:
+    rasa = str(VENV_BIN / "rasa")
+    return {
+        "action-server": [rasa, "run", "actions", "--actions", "bot.actions", "--port", env["ACTION_PORT"]],
+        "rasa": [
+            rasa, "run", "--model", str(model), "--endpoints", str(ROOT / "endpoints.yml"),
+            "--credentials", str(ROOT / "credentials.yml"), "--interface", env["BIND_HOST"],
+            "--port", env["RASA_PORT"],
+        ],
+    }  # fmt: skip
+
+
+def wait_for(url: str, timeout: float = 180.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout:.0f}s")
+
+
+def start_servers(env: Dict[str, str], log_dir: Path | None = None) -> Dict[str, subprocess.Popen]:
+    procs: Dict[str, subprocess.Popen] = {}
+    for name, cmd in server_commands(env).items():
+        out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115
+        procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
+    wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", process=procs["action-server"])
+    wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/", process=procs["rasa"])
+    return procs
+
+
+def stop(procs: Dict[str, subprocess.Popen]) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    env = environment()
+    if not MODEL.exists():
+        print("No trained model: run `make train` first.", file=sys.stderr)
+        return 1
+    print("Starting the action server and the Rasa server (about 30 s)…", flush=True)
+    procs = start_servers(env)
+    print(
+        f"\nReady.\n  Rasa REST channel : http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook\n"
+        f"  Action server     : http://127.0.0.1:{env['ACTION_PORT']}/health\n"
+        f"  Database          : {env['DATABASE_URL']}\nCtrl-C stops everything.",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in procs.values()):
+            time.sleep(1)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(procs)
+
+
+def post(url: str, sender: str, message: str) -> List[dict]:
+    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return json.loads(resp.read().decode("utf-8"))
+
+
+def render(messages: List[dict]) -> str:
+    colours = {"coach": "\033[33m", "client": "\033[36m"}
+    out = []
+    for m in messages:
+        custom = m.get("custom") or {}
+        speaker = custom.get("speaker", "client")
+        name = custom.get("name") or ("Coach" if speaker == "coach" else "Client")
+        out.append(f"{colours.get(speaker, '')}{name} :\033[0m {custom.get('text') or m.get('text', '')}")
+    return "\n".join(out)
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    env = environment()
+    url = f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook"
+    procs: Dict[str, subprocess.Popen] = {}
+    try:
+        try:
+            wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/", timeout=1)
+        except TimeoutError:
+            print("Starting the servers (about 30 s)…", flush=True)
+            (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
+            procs = start_servers(env, log_dir=ROOT / "var" / "log")
+        sender = args.sender or f"shell-{os.getpid()}"
+        print(render(post(url, sender, f'/start_scenario{{"scenario_id": "{args.scenario}"}}')))
+        while True:
+            try:
+                text = input("\033[32mVous :\033[0m ")
+            except EOFError:
+                break
+            if text.strip() in {"/quit", "/exit"}:
+                break
+            print(render(post(url, sender, text)))
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(procs)
+
+
+def cmd_eval_nlu(args: argparse.Namespace) -> int:
+    from bot.nlu_eval import evaluate
+
+    return evaluate(MODEL, Path(args.data), Path(args.out), min_macro_f1=args.min_f1)
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from bot.engine.scenario import ScenarioError, parse_scenario
+
+    status = 0
+    for path in sorted((ROOT / "data" / "scenarios").glob("*.yml")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            scenario = parse_scenario(path)
+            print(f"OK      {scenario.id:26} {scenario.title}")
+        except ScenarioError as exc:
+            status = 1
+            print(f"ERREUR  {path.name}")
+            for problem in exc.problems:
+                print(f"        - {problem}")
+    return status
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot", description="Negotiation coach (Rasa)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the Rasa server and the action server").set_defaults(func=cmd_run)
+    shell = sub.add_parser("shell", help="play a scenario in the terminal")
+    shell.add_argument("--scenario", default="air-plasturgie")
+    shell.add_argument("--sender", default="")
+    shell.set_defaults(func=cmd_shell)
+    ev = sub.add_parser("eval-nlu", help="evaluate the NLU on the held-out set")
+    ev.add_argument("--data", default=str(ROOT / "tests" / "nlu" / "heldout.yml"))
+    ev.add_argument("--out", default=str(ROOT / "results" / "nlu"))
+    ev.add_argument("--min-f1", type=float, default=0.0)
+    ev.set_defaults(func=cmd_eval_nlu)
+    sub.add_parser("scenarios", help="validate the scenario files").set_defaults(func=cmd_scenarios)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Everything the engine reads from ``data/``: scenarios, default lines, topics, coach."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+from bot.engine.scenario import LINE_KEYS, Scenario, ScenarioError, load_scenarios
+
+DATA_DIR = Path(os.environ.get("NEGO_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
+
+
+@dataclass
+class Library:
+    scenarios: Dict[str, Scenario]
+    default_lines: Dict[str, List[str]]
+    topics: Dict[str, List[str]]
+    coach: Dict[str, Any]
+
+    def lines(self, scenario: Scenario, key: str) -> List[str]:
+        return scenario.lines.get(key) or self.default_lines.get(key) or [""]
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        return self.scenarios[scenario_id]
+
+    @property
+    def scenario_ids(self) -> List[str]:
+        return sorted(self.scenarios)
+
+
+def _read_yaml(path: Path) -> Dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ScenarioError(path, ["le fichier doit contenir un dictionnaire"])
+    return data
+
+
+def load_library(data_dir: Path = DATA_DIR) -> Library:
+    scenario_dir = data_dir / "scenarios"
+    defaults = _read_yaml(scenario_dir / "_defaults.yml").get("lines", {})
+    missing = [k for k in LINE_KEYS if not defaults.get(k)]
+    if missing:
+        raise ScenarioError(scenario_dir / "_defaults.yml", [f"répliques manquantes : {', '.join(missing)}"])
+    return Library(
+        scenarios=load_scenarios(scenario_dir),
+        default_lines=defaults,
+        topics=_read_yaml(scenario_dir / "_topics.yml")["topics"],
+        coach=_read_yaml(data_dir / "coach.yml"),
+    )
+
+
+def _signature(data_dir: Path) -> tuple:
+    files = sorted((data_dir / "scenarios").glob("*.yml")) + [data_dir / "coach.yml"]
+    return tuple((f.name, f.stat().st_mtime_ns) for f in files if f.exists())
+
+
+@lru_cache(maxsize=4)
+def _cached(data_dir: Path, signature: tuple) -> Library:
+    return load_library(data_dir)
+
+
+def default_library(data_dir: Path = DATA_DIR) -> Library:
+    """The library, reloaded when a file of ``data/`` changes (a teacher adds a scenario)."""
+    return _cached(data_dir, _signature(data_dir))
