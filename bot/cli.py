@@ -69,7 +69,15 @@ def wait_for(url: str, timeout: float = 180.0, process: subprocess.Popen | None 
     raise TimeoutError(f"{url} not ready after {timeout:.0f}s")
 
 
+def migrate(env: Dict[str, str]) -> None:
+    """Bring the project's tables to the latest schema (Alembic)."""
+    from bot.storage import db
+
+    db.upgrade(env["DATABASE_URL"])
+
+
 def start_servers(env: Dict[str, str], log_dir: Path | None = None) -> Dict[str, subprocess.Popen]:
+    migrate(env)
     procs: Dict[str, subprocess.Popen] = {}
     for name, cmd in server_commands(env).items():
         out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115
@@ -165,6 +173,29 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return evaluate(MODEL, Path(args.data), Path(args.out), min_macro_f1=args.min_f1)
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.storage import db
+
+    env = environment()
+    if args.action == "upgrade":
+        db.upgrade(env["DATABASE_URL"], args.revision or "head")
+    else:
+        db.downgrade(env["DATABASE_URL"], args.revision or "base")
+    print(f"database {args.action} done: {db.database_url(env['DATABASE_URL']).split('@')[-1]}")
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from bot.storage import db
+    from bot.storage.rebuild import rebuild
+
+    env = environment()
+    db.upgrade(env["DATABASE_URL"])
+    counts = rebuild(env["DATABASE_URL"], senders=args.learner or ())
+    print(f"rebuilt {counts['sessions']} session(s), {counts['turns']} turn(s) for {counts['learners']} learner(s)")
+    return 0
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     from bot.engine.scenario import ScenarioError, parse_scenario
 
@@ -197,6 +228,13 @@ def main(argv: List[str] | None = None) -> int:
     ev.add_argument("--min-f1", type=float, default=0.0)
     ev.set_defaults(func=cmd_eval_nlu)
     sub.add_parser("scenarios", help="validate the scenario files").set_defaults(func=cmd_scenarios)
+    dbp = sub.add_parser("db", help="migrate the project's tables")
+    dbp.add_argument("action", choices=["upgrade", "downgrade"])
+    dbp.add_argument("revision", nargs="?", default="")
+    dbp.set_defaults(func=cmd_db)
+    rb = sub.add_parser("rebuild", help="rebuild sessions, turns and scores from the tracker store")
+    rb.add_argument("--learner", action="append", help="only this learner (repeatable)")
+    rb.set_defaults(func=cmd_rebuild)
     args = parser.parse_args(argv)
     return args.func(args)
 

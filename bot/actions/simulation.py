@@ -17,6 +17,7 @@ from bot.actions.common import (
     scenario_list,
     state_events,
 )
+from bot.actions.recording import debrief_text, save
 from bot.engine import coach as coach_engine
 from bot.engine import simulation
 from bot.engine.inputs import screen
@@ -59,6 +60,8 @@ class ActionClientTurn(Action):
                 return []
         reply = simulation.step(lib, state, move)
         say(dispatcher, reply.utterances)
+        if save(lib, tracker, state) is None:
+            say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
         return state_events(state)
 
 
@@ -73,5 +76,8 @@ class ActionDebrief(Action):
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
         simulation.finish(state)
-        say(dispatcher, [coach(coach_engine.summary(lib, lib.scenario(state.scenario_id), state), "debrief")])
+        text = debrief_text(lib, save(lib, tracker, state), state)
+        if text is None:
+            text = coach_engine.summary(lib, lib.scenario(state.scenario_id), state) + "\n" + lib.coach["not_saved"]
+        say(dispatcher, [coach(text, "debrief")])
         return state_events(state)

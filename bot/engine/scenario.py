@@ -169,6 +169,7 @@ class Scenario(_Model):
     parameter_change: ParameterChange
     risks: List[str] = Field(default_factory=list)
     outcome: Outcome = Field(default_factory=Outcome)
+    na_criteria: List[str] = Field(default_factory=list)
     lines: Dict[str, Lines] = Field(default_factory=dict)
 
     @root_validator(skip_on_failure=True)
@@ -314,4 +315,5 @@ LINE_KEYS = (
     "cooling",  # client is getting annoyed (warmth low)
     "walkout",  # client ends the meeting (deal lost)
     "filler",  # anything else
+    "objection_conceded",  # the learner gave in on an objection (e.g. an illegal payment term)
 )

@@ -29,6 +29,11 @@ from bot.engine.text import (
 )
 
 QUESTION_INTENTS = {"ask_open_question", "ask_closed_question"}
+#: Statements that answer an objection or a change, whatever the NLU's exact label.
+ANSWERING_MOVES = {"handle_objection", "argue_benefit", "inform", "present_solution", "reformulate"}
+OBJECTION_REPLIES = ANSWERING_MOVES | {"acknowledge_objection", "affirm", "deny", "offer_concession"}
+#: Any statement with content; when it carries what lifts the pending objection, it does.
+CONTENT_MOVES = ANSWERING_MOVES | {"offer_concession", "plan_follow_up", "propose_close", "summarize_deal", "deny"}
 COUNTERPART_MARKERS = (
     "si vous",
     "si on",
@@ -349,16 +354,17 @@ class Simulation:
             state.objections[objection.id] = "conceded"
             state.flag("illegal_accepted")
             self.event(f"objection_conceded:{objection.id}")
-            self.say(self._pick(f"resolved:{objection.id}", objection.resolved), persona)
+            self.say(self._line("objection_conceded"), persona)
             self.nudge("illegal_accepted")
             return
-        if move.intent == "acknowledge_objection":
+        keywords_ok = not objection.resolved_by.keywords or any_keyword(norm, objection.resolved_by.keywords)
+        if move.intent == "acknowledge_objection" or (move.intent == "reformulate" and not keywords_ok):
             if objection.id not in state.acknowledged:
                 state.acknowledged.append(objection.id)
             self.say(self._pick(f"clarification:{objection.id}", objection.clarification), persona)
             return
-        moves_ok = move.intent in objection.resolved_by.moves
-        keywords_ok = not objection.resolved_by.keywords or any_keyword(norm, objection.resolved_by.keywords)
+        # The NLU often hesitates between answering moves: the content decides.
+        moves_ok = move.intent in objection.resolved_by.moves or move.intent in CONTENT_MOVES
         if move.intent == "offer_concession":
             self.concession(move, norm, quiet=True)
         if moves_ok and keywords_ok:
@@ -376,6 +382,10 @@ class Simulation:
             self.warm(-1)
         self.event(f"objection_insist:{objection.id}")
         self.say(self._pick(f"insist:{objection.id}", objection.insist), persona)
+
+    def resolves(self, objection: Objection, norm: str) -> bool:
+        keywords = objection.resolved_by.keywords
+        return bool(keywords) and any_keyword(norm, keywords)
 
     def _accepts_illegal(self, move: Move, norm: str) -> bool:
         if any_keyword(norm, REFUSE_MARKERS) or move.intent == "deny":
@@ -401,7 +411,7 @@ class Simulation:
         change = self.scenario.parameter_change
         if self.state.change != "announced":
             return False
-        if move.intent in change.adapted_by.moves and (
+        if (move.intent in change.adapted_by.moves or move.intent in ANSWERING_MOVES) and (
             not change.adapted_by.keywords or any_keyword(norm, change.adapted_by.keywords)
         ):
             self.state.change = "adapted"
@@ -625,16 +635,20 @@ def _dispatch(sim: Simulation, intent: str, move: Move, norm: str) -> None:
     if sim.check_change_adapted(move, norm) and intent not in {"propose_close", "summarize_deal"}:
         return
     pending = sim.pending_objection()
-    if pending and intent in set(pending.resolved_by.moves) | {
-        "acknowledge_objection",
-        "affirm",
-        "deny",
-        "handle_objection",
-        "offer_concession",
-        "inform",
-        "argue_benefit",
-    }:
+    if (
+        pending
+        and intent != "state_price"
+        and (
+            intent in set(pending.resolved_by.moves) | OBJECTION_REPLIES
+            or (intent in CONTENT_MOVES and sim.resolves(pending, norm))
+        )
+    ):
         sim.answer_objection(pending, move, norm)
+        return
+    if pending and intent in QUESTION_INTENTS and pending.id not in state.acknowledged:
+        # « Qu'entendez-vous par là ? » : questioning the objection qualifies it.
+        state.acknowledged.append(pending.id)
+        sim.say(sim._pick(f"clarification:{pending.id}", pending.clarification), pending.persona)
         return
     if intent == "greet":
         first = not state.greeted

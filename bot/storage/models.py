@@ -1,0 +1,129 @@
+"""The learner's record: learners, groups, sessions, turns, evidence and scores.
+
+SQLAlchemy 1.4 written in the 2.0 style (``select()``, ``Session``, typed
+attributes). The schema is created and migrated by Alembic (``bot/storage/migrations``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, List
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declarative_base, relationship
+
+Base: Any = declarative_base()
+
+
+class Group(Base):
+    """A class (« 2e année NDRC B »)."""
+
+    __tablename__ = "groups"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    name: Mapped[str] = Column(String(120), nullable=False)
+    code: Mapped[str | None] = Column(String(32), unique=True)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    learners: Mapped[List[Learner]] = relationship("Learner", back_populates="group")
+
+
+class Learner(Base):
+    """A student; ``id`` is the sender id Rasa sees (login name, ``tg:<id>``...)."""
+
+    __tablename__ = "learners"
+    id: Mapped[str] = Column(String(255), primary_key=True)
+    display_name: Mapped[str] = Column(String(120), nullable=False, default="")
+    group_id: Mapped[int | None] = Column(Integer, ForeignKey("groups.id"), index=True)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    group: Mapped[Group | None] = relationship("Group", back_populates="learners")
+    sessions: Mapped[List[SimSession]] = relationship("SimSession", back_populates="learner")
+
+
+class SimSession(Base):
+    """One simulation: from ``/start_scenario`` to the debrief (or the next start)."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = Column(String(64), primary_key=True)
+    learner_id: Mapped[str] = Column(String(255), ForeignKey("learners.id"), nullable=False, index=True)
+    scenario_id: Mapped[str] = Column(String(64), nullable=False, index=True)
+    mode: Mapped[str] = Column(String(16), nullable=False, default="training")
+    started_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = Column(DateTime)
+    outcome: Mapped[str] = Column(String(8), nullable=False, default="open")
+    outcome_reason: Mapped[str] = Column(String(255), nullable=False, default="")
+    grade_20: Mapped[float | None] = Column(Float)
+    rubric_version: Mapped[int | None] = Column(Integer)
+    scored_at: Mapped[datetime | None] = Column(DateTime)
+    learner: Mapped[Learner] = relationship("Learner", back_populates="sessions")
+    turns: Mapped[List[Turn]] = relationship(
+        "Turn", back_populates="session", order_by="Turn.n", cascade="all, delete-orphan"
+    )
+    scores: Mapped[List[CriterionScore]] = relationship(
+        "CriterionScore", back_populates="session", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[List[Evidence]] = relationship("Evidence", back_populates="session", cascade="all, delete-orphan")
+
+
+class Turn(Base):
+    """One message of the session, learner, client or coach, in order.
+
+    ``event_key`` identifies the tracker event it comes from, so that writing the same
+    event twice (action retries, ``rebuild``) never duplicates a turn.
+    """
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("session_id", "n", name="uq_turn_order"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    n: Mapped[int] = Column(Integer, nullable=False)
+    event_key: Mapped[str] = Column(String(255), nullable=False, unique=True)
+    speaker: Mapped[str] = Column(String(16), nullable=False)
+    name: Mapped[str] = Column(String(120), nullable=False, default="")
+    text: Mapped[str] = Column(Text, nullable=False, default="")
+    intent: Mapped[str | None] = Column(String(64))
+    confidence: Mapped[float | None] = Column(Float)
+    entities: Mapped[list | None] = Column(JSON)
+    moves: Mapped[list | None] = Column(JSON)
+    phase: Mapped[str | None] = Column(String(16))
+    kind: Mapped[str] = Column(String(16), nullable=False, default="")
+    at: Mapped[datetime] = Column(DateTime, nullable=False)
+    session: Mapped[SimSession] = relationship("SimSession", back_populates="turns")
+
+
+class Evidence(Base):
+    """What the analysis found in a learner turn, and for which criterion."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    turn_n: Mapped[int] = Column(Integer, nullable=False)
+    criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
+    finding: Mapped[str] = Column(String(255), nullable=False)
+    positive: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    session: Mapped[SimSession] = relationship("SimSession", back_populates="evidence")
+
+
+class CriterionScore(Base):
+    """Automatic score of one criterion in one session (0-3, or None for na)."""
+
+    __tablename__ = "criterion_scores"
+    __table_args__ = (UniqueConstraint("session_id", "criterion_id", name="uq_score"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
+    score: Mapped[int | None] = Column(Integer)
+    level: Mapped[str] = Column(String(2), nullable=False)
+    explanation: Mapped[str] = Column(Text, nullable=False, default="")
+    advice: Mapped[str] = Column(Text, nullable=False, default="")
+    evidence_turns: Mapped[list] = Column(JSON, nullable=False, default=list)
+    session: Mapped[SimSession] = relationship("SimSession", back_populates="scores")
