@@ -68,6 +68,12 @@ SUGGESTIVE = (
     "vous voulez une",
 )
 IMPLICATION = (
+    "repercussion",
+    "consequence",
+    "represente",
+    "se ressent",
+    "impact",
+    "incidence",
     "que vous coute",
     "combien vous coute",
     "quel est le cout",

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 from bot.assessment.analysis import Analysis, products_mentioned
 from bot.assessment.rubric import Rubric
 from bot.engine.scenario import Scenario
+from bot.engine.simulation import unknown_refs
 from bot.engine.text import any_keyword, clip
 
 
@@ -232,7 +233,8 @@ def risk(ctx: Context):
         )
     )
     evidence = _ev([refused, *finance_q[:1], *parades[:2]])
-    if refused and parades and (finance_q or len(parades) >= 2):
+    legal_ok = refused is not None or illegal is None
+    if legal_ok and len(parades) >= 2 and (finance_q or refused):
         return (
             3,
             "Risques client et affaire traités : condition illégale refusée, parades intégrées à l'offre.",
@@ -276,10 +278,9 @@ def preparation(ctx: Context):
 
 def _price_errors(ctx: Context) -> List[TurnRecord]:
     """Turns that announce a unit price or a reference absent from the catalogue."""
-    refs = {p.ref.upper() for p in ctx.scenario.catalogue}
     bad = []
     for t in ctx.turns:
-        if any(r.upper() not in refs for r in t.analysis.refs):
+        if unknown_refs(ctx.scenario, t.text):
             ctx.note(t, "C1.1.2-a", "référence absente du catalogue", False)
             bad.append(t)
         elif t.intent == "state_price" and t.analysis.amounts and not ctx.before_solution(t):
@@ -314,7 +315,7 @@ def contact(ctx: Context):
     time_ok = any(t.analysis.time_check for t in opening)
     thanks = any(t.analysis.thanks for t in opening)
     familiar = [t for t in opening if t.analysis.tutoiement or t.analysis.familiar]
-    if familiar and not (greet and intro):
+    if familiar:
         return 0, "Prise de contact familière (tutoiement ou vocabulaire relâché).", _ev(familiar)
     if not greet and not intro:
         return 0, "Pas de salutation ni de présentation : l'entretien commence sans prise de contact.", _ev(opening[:1])
@@ -335,7 +336,9 @@ def contact(ctx: Context):
 def questioning(ctx: Context):
     questions = ctx.where(
         lambda t: (
-            ctx.before_solution(t) and (t.has("ask_open_question", "ask_closed_question") or t.analysis.question_types)
+            ctx.before_solution(t)
+            and t.has("ask_open_question", "ask_closed_question")
+            and t.intent not in ("state_agenda", "greet", "introduce_self", "check_agreement")
         )
     )
     if not questions:
@@ -350,7 +353,8 @@ def questioning(ctx: Context):
     evidence = _ev([*open_q[:2], *implication[:1], *closed_q[:1]])
     for t in implication[:1]:
         ctx.note(t, "C1.2.1-b", "question d'implication")
-    if len(open_q) >= 3 and funnel and implication and len(topics) >= 6 and not premature and not suggestive:
+    thorough = (implication and len(topics) >= 6) or len(topics) >= 9
+    if len(open_q) >= 3 and funnel and thorough and not premature and not suggestive:
         return (
             3,
             "Entonnoir maîtrisé : questions ouvertes d'abord, implications chiffrées, dimensions couvertes.",
@@ -408,9 +412,12 @@ def motivations(ctx: Context):
     motive = [
         t
         for t in ctx.turns
-        if any(
-            (ctx.scenario_fact(f) and (ctx.scenario_fact(f).topic == "motivation" or ctx.scenario_fact(f).motivation))
-            for f in _new_facts(t)
+        if any((ctx.scenario_fact(f) and ctx.scenario_fact(f).topic == "motivation") for f in _new_facts(t))
+        or (
+            t.has("ask_open_question", "ask_closed_question")
+            and any_keyword(
+                t.analysis.normalized, ("compte le plus", "plus important", "priorit", "essentiel", "critere")
+            )
         )
     ]
     brake = [
@@ -482,9 +489,17 @@ def solution(ctx: Context):
     alternative = ctx.first(
         lambda t: (
             t.n >= fit.n
-            and t.analysis.alternative
             and t.analysis.amounts
-            and t.has("present_solution", "state_price", "handle_objection", "offer_concession", "inform")
+            and (
+                t.analysis.alternative
+                or any_keyword(t.analysis.normalized, ("tranche", "phas", "achat ou", "location ou", "ou en location"))
+                or len(products_mentioned(t.analysis.normalized, ctx.scenario.catalogue)) >= 2
+                and " ou " in t.analysis.normalized
+                or (t.before.get("change") == "announced" and t.after.get("change") == "adapted")
+            )
+            and t.has(
+                "present_solution", "state_price", "handle_objection", "offer_concession", "inform", "argue_benefit"
+            )
         )
     )
     linked = fit.analysis.need_link or any(
@@ -518,9 +533,15 @@ def arguments(ctx: Context):
         ctx.note(t, "C1.2.2-b", "argument caractéristique → avantage → bénéfice/preuve")
     if len(cap) >= 2 and proved and checks and "premature_argument" not in ctx.flags:
         return 3, "Arguments CAP ciblés, chiffrés et prouvés, avec contrôle d'adhésion.", _ev([*proved[:2], checks[0]])
-    if cap:
-        return 2, "Arguments reliant caractéristiques, avantages et bénéfices client.", _ev(cap)
-    return 1, "Caractéristiques ou affirmations sans bénéfice ni preuve.", _ev(args)
+    grounded = [t for t in cap if not ctx.before_solution(t)]
+    if grounded:
+        return 2, "Arguments reliant caractéristiques, avantages et bénéfices client.", _ev(grounded)
+    features = [
+        t for t in args if t.analysis.figures or products_mentioned(t.analysis.normalized, ctx.scenario.catalogue)
+    ]
+    if features or cap:
+        return 1, "Caractéristiques listées ou arguments avancés avant la découverte.", _ev(features or cap)
+    return 0, "Aucun argument réel : des affirmations sans caractéristique, bénéfice ni preuve.", _ev(args)
 
 
 @rule("C1.2.2-c")
@@ -561,6 +582,20 @@ def objections(ctx: Context):
             "Objections ignorées, contredites ou concédées sans traitement.",
             _ev(ack_turns or handled_turns or ctx.turns[-1:]),
         )
+    contradicted = ctx.where(
+        lambda t: t.before.get("current_objection") and t.intent == "deny" and not t.analysis.parade
+    )
+    immediate = ctx.where(
+        lambda t: (
+            t.before.get("current_objection")
+            and t.has("offer_concession")
+            and t.before.get("current_objection") not in acknowledged
+        )
+    )
+    if (contradicted or immediate) and ratio < 1:
+        return 0, "Objection contredite ou cédée par une concession immédiate.", _ev(contradicted + immediate)
+    if not acknowledged and ratio < 1:
+        return 1, "Réponses sans accueil ni clarification de l'objection.", evidence
     if ratio == 1 and len(acknowledged) >= max(1, len(ctx.raised) // 2) and (checks or len(ctx.raised) <= 2):
         return 3, "Chaque objection accueillie, qualifiée, traitée par une technique adaptée et levée.", evidence
     if ratio >= 0.6:
@@ -611,9 +646,14 @@ def closing(ctx: Context):
     exploited = [t for t in closes if t.before.get("signal_pending")]
     failed = ctx.final.get("failed_closes", 0)
     won = ctx.first(lambda t: t.before.get("outcome") == "open" and t.after.get("outcome") == "won")
-    if ctx.won and exploited and failed <= 1:
-        return 3, "Signes d'achat saisis, conclusion au bon moment et engagement obtenu.", _ev([exploited[0], won])
-    if ctx.won and failed <= 2:
+    technique = [
+        t
+        for t in closes
+        if "alternative" in t.analysis.question_types or any_keyword(t.analysis.normalized, ("si ", " ou "))
+    ]
+    if ctx.won and exploited and failed == 0 and technique:
+        return 3, "Signes d'achat saisis, technique de conclusion adaptée, engagement obtenu.", _ev([exploited[0], won])
+    if ctx.won and failed <= 1:
         return 2, "Conclusion au bon moment.", _ev([won])
     if signals and not exploited:
         return 1, "Conclusion forcée ou tardive : les signes d'achat n'ont pas été exploités.", _ev(closes)
@@ -721,7 +761,7 @@ def additional_sale(ctx: Context):
     sales = ctx.where(lambda t: t.has("propose_additional_sale"))
     if not sales:
         return 0, "Aucune vente complémentaire proposée.", []
-    timely = [t for t in sales if t.before.get("outcome") == "won" or t.before.get("signals_given", 0) > 0]
+    timely = [t for t in sales if t.before.get("outcome") == "won" or t.before.get("price_stated")]
     additional = [p for p in ctx.scenario.catalogue if p.additional]
     relevant = [t for t in timely if products_mentioned(t.analysis.normalized, additional)]
     valued = [t for t in relevant if t.analysis.amounts or t.analysis.benefit]
@@ -774,16 +814,18 @@ def communication(ctx: Context):
     change_turn = ctx.first(lambda t: t.after.get("change") == "announced" and t.before.get("change") != "announced")
     adapted_turn = ctx.first(lambda t: t.before.get("change") == "announced" and t.after.get("change") == "adapted")
     ignored = change_turn is not None and adapted_turn is None
-    quick = adapted_turn is not None and change_turn is not None and adapted_turn.n - change_turn.n <= 4
+    learner_gap = len([t for t in ctx.turns if change_turn and adapted_turn and change_turn.n < t.n <= adapted_turn.n])
+    quick = adapted_turn is not None and change_turn is not None and learner_gap <= 2
+    average_words = sum(t.analysis.words for t in ctx.turns) / len(ctx.turns)
     technical = [t for t in ctx.turns if products_mentioned(t.analysis.normalized, ctx.scenario.catalogue)]
-    if share >= 0.3:
+    if share >= 0.3 or len(register) >= 2:
         return 0, "Registre inadapté (tutoiement, familiarités) dans une grande partie des messages.", _ev(register)
     if register or walls or ignored:
         reason = (
             "registre relâché" if register else "pavés peu structurés" if walls else "changement de paramètres ignoré"
         )
         return 1, f"Compréhensible mais imprécis : {reason}.", _ev(register or walls or [change_turn])
-    if quick and technical:
+    if quick and len(technical) >= 3 and average_words >= 10:
         return (
             3,
             "Messages clairs et professionnels, vocabulaire technique exact, réactivité au changement.",

@@ -196,8 +196,9 @@ class Simulation:
         covered = [f for f in revealed if any_keyword(norm, f.keywords)]
         missed = [f for f in revealed if f not in covered]
         missed.sort(key=lambda f: (not f.key, not f.need))
-        ratio = len(covered) / len(revealed)
-        if covered and (ratio >= 0.6 or not any(f.key or f.need for f in missed)):
+        important = [f for f in revealed if f.key or f.need] or revealed
+        ratio = sum(1 for f in important if f in covered) / len(important)
+        if covered and (ratio >= 0.6 or not any(f.key for f in missed)):
             if not state.reformulation_confirmed:
                 self.warm(1)
             state.reformulation_confirmed = True
@@ -219,8 +220,7 @@ class Simulation:
         return list(dict.fromkeys(found))
 
     def _unknown_refs(self, text: str) -> List[str]:
-        refs = {p.ref.upper() for p in self.scenario.catalogue}
-        return [r for r in catalogue_refs(text) if r.upper() not in refs]
+        return unknown_refs(self.scenario, text)
 
     def present_solution(self, move: Move, norm: str) -> None:
         state = self.state
@@ -538,6 +538,13 @@ def start(library: Library, scenario_id: str, seed: int = 0, mode: str = "traini
     state.present_personas = [scenario.main_persona.id]
     state.objections = {o.id: "waiting" for o in scenario.objections}
     return state
+
+
+def unknown_refs(scenario: Scenario, text: str) -> List[str]:
+    """References shaped like the catalogue's (same prefix) but absent from it: invented."""
+    refs = {p.ref.upper() for p in scenario.catalogue}
+    prefixes = {r.split("-")[0] for r in refs}
+    return [r for r in catalogue_refs(text) if r.upper() not in refs and r.split("-")[0].upper() in prefixes]
 
 
 def finish(state: SimulationState) -> None:

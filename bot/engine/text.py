@@ -9,7 +9,7 @@ from typing import Iterable, List
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:[,.](\d+))?\s*(k|m)?(?![\w])", re.I)
 _PERCENT = re.compile(r"(\d+(?:[,.]\d+)?)\s*(?:%|pour ?cent|pourcent)")
-_CATALOGUE_REF = re.compile(r"\b[A-Z]{2,5}-[A-Z0-9]{1,6}(?:-[A-Z0-9]{1,4})?\b")
+_CATALOGUE_REF = re.compile(r"\b[A-Z]{2,5}-[A-Za-z0-9]{1,6}(?:-[A-Za-z0-9]{1,4})?\b")
 
 
 def normalize(text: str) -> str:

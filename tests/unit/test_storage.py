@@ -42,7 +42,7 @@ def _events(sender: str, scenario: str = "air-plasturgie"):
     state = simulation.start(lib, scenario, seed=1)
     t = time.time()
     events = [
-        {"event": "user", "timestamp": t, "text": '/start_scenario{"scenario_id": "%s"}' % scenario,
+        {"event": "user", "timestamp": t, "text": f'/start_scenario{{"scenario_id": "{scenario}"}}',
          "parse_data": {"intent": {"name": "start_scenario", "confidence": 1.0}, "entities": []}},
         {"event": "slot", "timestamp": t + 0.1, "name": "sim_state", "value": state.to_dict()},
         {"event": "bot", "timestamp": t + 0.2, "text": "Coach : Fiche", "metadata": {"speaker": "coach", "speaker_name": "Coach", "body": "Fiche", "kind": "briefing"}},
