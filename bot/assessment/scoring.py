@@ -9,6 +9,7 @@ messages and a session can be re-scored from the tracker store alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
@@ -834,6 +835,159 @@ def communication(ctx: Context):
     return 2, "Communication claire et professionnelle.", _ev(technical[:1] or ctx.turns[:1])
 
 
+# ------------------------------------------------ scenario-specific readings
+READINGS: Dict[str, Rule] = {}
+HOUR = ("h", "heure", "matin", "apres-midi", "midi")
+PLACE = (
+    "sur site",
+    "sur place",
+    "chez vous",
+    "visio",
+    "teams",
+    "dans vos locaux",
+    "a carquefou",
+    "au depot",
+    "a l'agence",
+)
+
+
+def reading(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        READINGS[name] = fn
+        return fn
+
+    return register
+
+
+@reading("meeting_proposal")
+def meeting_proposal(ctx: Context):
+    """Prospecting: the « solution » is the meeting proposal (object, benefit, format)."""
+    proposals = ctx.where(
+        lambda t: (
+            t.has("present_solution", "propose_close")
+            and (t.analysis.dated or "rendez" in t.analysis.normalized or "rdv" in t.analysis.normalized)
+        )
+    )
+    if not proposals:
+        pitch = ctx.where(lambda t: t.has("present_solution", "argue_benefit"))
+        return (
+            0,
+            "Aucune proposition de rendez-vous (argumentaire produit à la place)."
+            if pitch
+            else "Aucune proposition de rendez-vous.",
+            _ev(pitch),
+        )
+    best = max(
+        proposals,
+        key=lambda t: (
+            t.analysis.benefit
+            + any_keyword(t.analysis.normalized, ("audit", "essai", "etude", "objet", "pour voir", "faire le point"))
+            + any_keyword(t.analysis.normalized, PLACE)
+            + t.analysis.alternative
+        ),
+    )
+    a = best.analysis
+    has_object = any_keyword(
+        a.normalized, ("audit", "essai", "etude", "objet", "pour voir", "faire le point", "batiment", "parc")
+    )
+    duration = any_keyword(a.normalized, ("minutes", "une heure", "1 h", "1h", "demi-heure", "30 min"))
+    tailored = any_keyword(a.normalized, PLACE) and (a.alternative or " ou " in a.normalized)
+    if has_object and tailored and (a.benefit or duration):
+        return 3, "Rendez-vous sur mesure (objet, lieu, participants) avec une alternative.", _ev([best])
+    if has_object and (a.benefit or duration):
+        return 2, "Rendez-vous proposé avec un objet, un bénéfice et une durée.", _ev([best])
+    return 1, "Rendez-vous proposé sans objet ni bénéfice clairs.", _ev([best])
+
+
+@reading("meeting_recap")
+def meeting_recap(ctx: Context):
+    """Prospecting: the recap of the meeting (date, hour, place, participants, object, invitation)."""
+    recaps = ctx.where(
+        lambda t: t.has("summarize_deal", "plan_follow_up", "propose_close", "say_goodbye") and t.analysis.dated
+    )
+    if not recaps:
+        return 0, "Aucun récapitulatif du rendez-vous.", []
+
+    def parts(t: TurnRecord) -> int:
+        a = t.analysis
+        return sum([
+            a.dated,
+            any_keyword(a.normalized, HOUR) or bool(re.search(r"\d{1,2} ?h", a.normalized)),
+            any_keyword(a.normalized, PLACE),
+            any_keyword(a.normalized, ("monsieur", "m. ", "madame", "avec vous", "et vous", "present")),
+            any_keyword(a.normalized, ("audit", "objet", "batiment", "parc", "essai")),
+            a.written and any_keyword(a.normalized, ("invitation", "mail", "confirm")),
+            any_keyword(a.normalized, ("preparer", "plans", "heures", "documents")),
+        ])  # fmt: skip
+
+    best = max(recaps, key=parts)
+    n = parts(best)
+    if n >= 6:
+        return (
+            3,
+            "Rendez-vous récapitulé : date, heure, lieu, participants, objet, préparation et invitation écrite.",
+            _ev([best]),
+        )
+    if n >= 4:
+        return 2, "Rendez-vous récapitulé : date, heure, lieu et participants.", _ev([best])
+    return 1, "Récapitulatif partiel du rendez-vous (date seule).", _ev([best])
+
+
+@reading("complaint_handling")
+def complaint_handling(ctx: Context):
+    """Complaint: welcome, apologise, qualify, solve, measure satisfaction, prevent."""
+    blame = ctx.where(
+        lambda t: any_keyword(
+            t.analysis.normalized,
+            (
+                "vos palettes",
+                "votre faute",
+                "pas notre faute",
+                "c'est de votre",
+                "vous auriez du",
+                "le transporteur",
+                "pas de notre ressort",
+            ),
+        )
+    )
+    apology = ctx.where(
+        lambda t: (
+            t.has("acknowledge_objection")
+            or any_keyword(
+                t.analysis.normalized, ("desole", "excuse", "regrette", "je comprends votre colere", "vous avez raison")
+            )
+        )
+    )
+    qualify = ctx.where(lambda t: t.has("ask_open_question", "ask_closed_question") and ctx.before_solution(t))
+    solution = ctx.where(
+        lambda t: t.has("present_solution", "handle_objection", "offer_concession") and t.analysis.dated
+    )
+    measure = ctx.where(
+        lambda t: (
+            t.analysis.measure
+            and t.analysis.dated
+            and t.has("plan_follow_up", "check_satisfaction", "say_goodbye", "summarize_deal", "present_solution")
+        )
+    )
+    prevention = ctx.where(
+        lambda t: any_keyword(
+            t.analysis.normalized,
+            ("preventi", "ne se reproduise", "eviter", "degag", "referent", "visites reprogramm", "point mensuel"),
+        )
+    )
+    if blame or not apology:
+        return 0, "Insatisfaction ignorée ou responsabilité rejetée sur le client.", _ev(blame or ctx.turns[:1])
+    if not (qualify and solution):
+        return 1, "Excuses sans insatisfaction qualifiée ni solution datée.", _ev(apology)
+    if measure and prevention:
+        return (
+            3,
+            "Insatisfaction qualifiée, solution datée, mesure de satisfaction et prévention.",
+            _ev([solution[0], measure[0], prevention[0]]),
+        )
+    return 2, "Insatisfaction qualifiée et solution proposée.", _ev([apology[0], solution[0]])
+
+
 # -------------------------------------------------------------- aggregation
 def assess(
     scenario: Scenario,
@@ -850,7 +1004,8 @@ def assess(
         if criterion.id in na:
             results[criterion.id] = CriterionResult(criterion.id, None, "na", "Situation absente de ce scénario.")
             continue
-        score, explanation, evidence = RULES[criterion.id](ctx)
+        reading_name = scenario.readings.get(criterion.id)
+        score, explanation, evidence = (READINGS[reading_name] if reading_name else RULES[criterion.id])(ctx)
         capped = False
         if criterion.id in invented and score > 1:
             score, capped = 1, True

@@ -79,8 +79,12 @@ class Objection(_Model):
     id: str
     type: str
     nature: str
-    trigger: Literal["proposal", "price", "close", "change"] = "price"
+    trigger: Literal["start", "proposal", "price", "close", "change"] = "price"
     persona: str | None = None
+    #: who speaks by default once this objection is lifted (a gatekeeper lets you through)
+    then_persona: str | None = None
+    #: the client ends the conversation after this many unconvincing answers (None: never)
+    max_attempts: int | None = None
     text: Lines = Field(min_items=1)
     clarification: Lines = Field(min_items=1)
     insist: Lines = Field(min_items=1)
@@ -116,6 +120,8 @@ class ParameterChange(_Model):
 
     trigger: Literal["proposal", "price", "first_objection_resolved"] = "price"
     persona: str | None = None
+    #: the persona who joins becomes the default speaker (a director takes over)
+    takes_over: bool = False
     text: Lines = Field(min_items=1)
     adapted_by: Resolution
     adapted: Lines = Field(min_items=1)
@@ -145,6 +151,18 @@ class Outcome(_Model):
     min_warmth: int = 0
     walkout_warmth: int = -4
     max_failed_closes: int = 3
+    #: the client's mood at the start (an angry client starts below 0)
+    start_warmth: int = 0
+    #: whether the deal needs a price (a prospecting call does not)
+    requires_price: bool = True
+    #: words the closing message must contain (e.g. a day and an hour for a meeting)
+    close_requires: List[str] = Field(default_factory=list)
+    #: a promise beyond the room for manoeuvre makes management overrule the learner
+    beyond_margin_loses: bool = False
+    #: lines when management overrules (with beyond_margin_loses)
+    overruled: Lines = Field(default_factory=list)
+    #: what the client says when the close lacks close_requires
+    close_vague: Lines = Field(default_factory=list)
 
 
 class Scenario(_Model):
@@ -169,7 +187,13 @@ class Scenario(_Model):
     parameter_change: ParameterChange
     risks: List[str] = Field(default_factory=list)
     outcome: Outcome = Field(default_factory=Outcome)
+    #: who answers first (a receptionist before the decision maker); default: main persona
+    opening_persona: str | None = None
     na_criteria: List[str] = Field(default_factory=list)
+    #: criterion id -> a reading proper to the scenario (« lecture propre »), see bot/assessment/scoring.py
+    readings: Dict[str, Literal["meeting_proposal", "meeting_recap", "complaint_handling"]] = Field(
+        default_factory=dict
+    )
     lines: Dict[str, Lines] = Field(default_factory=dict)
 
     @root_validator(skip_on_failure=True)
@@ -178,8 +202,12 @@ class Scenario(_Model):
         if not any(p.main for p in values["personas"]):
             raise ValueError("personas : aucun interlocuteur n'a « main: true »")
         for obj in values["objections"]:
-            if obj.persona and obj.persona not in persona_ids:
-                raise ValueError(f"objection « {obj.id} » : persona inconnue « {obj.persona} »")
+            for ref in (obj.persona, obj.then_persona):
+                if ref and ref not in persona_ids:
+                    raise ValueError(f"objection « {obj.id} » : persona inconnue « {ref} »")
+        opening = values.get("opening_persona")
+        if opening and opening not in persona_ids:
+            raise ValueError(f"opening_persona : persona inconnue « {opening} »")
         change = values["parameter_change"]
         if change.persona and change.persona not in persona_ids:
             raise ValueError(f"parameter_change : persona inconnue « {change.persona} »")

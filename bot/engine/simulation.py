@@ -25,6 +25,7 @@ from bot.engine.text import (
     has_keyword,
     is_tutoiement,
     normalize,
+    numbers,
     percentages,
 )
 
@@ -114,7 +115,7 @@ class Simulation:
     def say(self, text: str, persona_id: str | None = None) -> None:
         if not text:
             return
-        persona = self.scenario.persona(persona_id)
+        persona = self.scenario.persona(persona_id or self.state.speaker or None)
         self.state.active_persona = persona.id
         if persona.id not in self.state.present_personas:
             self.state.present_personas.append(persona.id)
@@ -255,9 +256,15 @@ class Simulation:
 
     def argue(self, move: Move, norm: str) -> None:
         state = self.state
-        state.products = list(dict.fromkeys(state.products + self._products_in(norm, move.text, move)))
+        products = self._products_in(norm, move.text, move)
+        state.products = list(dict.fromkeys(state.products + products))
         if not state.revealed:
             self._premature()
+            return
+        core = {p.ref for p in self.scenario.catalogue if p.core}
+        if not state.solution_presented and core & set(products):
+            # An argued proposal of catalogue products is a proposal, whatever its label.
+            self.present_solution(move, norm)
             return
         proof = bool(any(ch.isdigit() for ch in norm)) or any_keyword(
             norm,
@@ -326,6 +333,7 @@ class Simulation:
     def _trigger_reached(self, trigger: str) -> bool:
         state = self.state
         return {
+            "start": True,
             "proposal": state.solution_presented,
             "price": state.price_stated,
             "change": state.change in ("announced", "adapted"),
@@ -373,6 +381,9 @@ class Simulation:
             self.warm(1)
             self.event(f"objection_resolved:{objection.id}")
             self.say(self._pick(f"resolved:{objection.id}", objection.resolved), persona)
+            if objection.then_persona:
+                state.speaker = objection.then_persona
+                self.event(f"persona_switch:{objection.then_persona}")
             if state.change == "none" and self.scenario.parameter_change.trigger == "first_objection_resolved":
                 self.announce_change()
             return
@@ -381,6 +392,10 @@ class Simulation:
         if attempts % 3 == 0:
             self.warm(-1)
         self.event(f"objection_insist:{objection.id}")
+        if objection.max_attempts and attempts >= objection.max_attempts:
+            self.say(self._pick(f"insist:{objection.id}", objection.insist), persona)
+            self.lose("le client a mis fin à l'échange face à l'insistance", "walkout")
+            return
         self.say(self._pick(f"insist:{objection.id}", objection.insist), persona)
 
     def resolves(self, objection: Objection, norm: str) -> bool:
@@ -406,6 +421,9 @@ class Simulation:
             self.event(f"persona_joined:{change.persona}")
         self.event("parameter_change")
         self.say(self._pick("change", change.text), change.persona)
+        if change.takes_over and change.persona:
+            self.state.speaker = change.persona
+            self.event(f"persona_switch:{change.persona}")
 
     def check_change_adapted(self, move: Move, norm: str) -> bool:
         change = self.scenario.parameter_change
@@ -433,6 +451,11 @@ class Simulation:
         if beyond:
             state.flag("beyond_margin")
             self.nudge("beyond_margin", max=_fmt(self.scenario.cgv.max_discount_pct))
+            if self.scenario.outcome.beyond_margin_loses:
+                lines = self.scenario.outcome.overruled or self.library.lines(self.scenario, "close_lost")
+                self.say(self._pick("overruled", lines))
+                self.lose("engagement hors marge désavoué par la hiérarchie", "close_lost")
+                return
         if not trade:
             state.flag("unilateral_concession")
             self.nudge("unilateral_concession")
@@ -459,7 +482,7 @@ class Simulation:
                 missing.append(texts["fact"].format(label=_lower_first(fact.label)))
         if not state.solution_presented:
             missing.append(texts["solution"])
-        elif not state.price_stated:
+        elif outcome.requires_price and not state.price_stated:
             missing.append(texts["price"])
         if state.change == "announced":
             missing.append(texts["change"])
@@ -467,7 +490,7 @@ class Simulation:
             missing.append(texts["warmth"])
         return missing
 
-    def close(self) -> None:
+    def close(self, norm: str = "") -> None:
         state = self.state
         state.advance("closing")
         state.signal_pending = False
@@ -482,6 +505,15 @@ class Simulation:
             return
         else:
             missing = self.missing_for_close()
+            required = self.scenario.outcome.close_requires
+            if not missing and required and not any_keyword(norm, required):
+                state.failed_closes += 1
+                self.event("close_vague")
+                lines = self.scenario.outcome.close_vague or self.library.lines(self.scenario, "close_not_ready")
+                self.say(self._pick("close_vague", lines).format_map(_Defaults(missing="")))
+                if state.failed_closes >= self.scenario.outcome.max_failed_closes:
+                    self.lose("le client a refusé de conclure après plusieurs tentatives", "close_lost")
+                return
             if not missing:
                 state.outcome = "won"
                 state.outcome_reason = "accord obtenu"
@@ -509,7 +541,7 @@ class Simulation:
         if (
             state.outcome == "open"
             and state.solution_presented
-            and state.price_stated
+            and (state.price_stated or not self.scenario.outcome.requires_price)
             and not self.pending_objection()
             and state.change != "announced"
             and state.warmth >= self.scenario.outcome.min_warmth
@@ -534,8 +566,11 @@ def start(library: Library, scenario_id: str, seed: int = 0, mode: str = "traini
     """A fresh state for ``scenario_id`` (which must exist in the library)."""
     scenario = library.scenario(scenario_id)
     state = SimulationState(scenario_id=scenario_id, seed=seed, mode=mode)
-    state.active_persona = scenario.main_persona.id
-    state.present_personas = [scenario.main_persona.id]
+    opening = scenario.persona(scenario.opening_persona)
+    state.active_persona = opening.id
+    state.speaker = opening.id
+    state.present_personas = [opening.id]
+    state.warmth = scenario.outcome.start_warmth
     state.objections = {o.id: "waiting" for o in scenario.objections}
     return state
 
@@ -636,9 +671,23 @@ def _check_register(sim: Simulation, norm: str) -> None:
             sim.nudge("register")
 
 
+PRICE_MARKERS = ("€", "euro", "eur ", "k€", "ht", "ttc", "par mois", "/mois")
+
+
 def _dispatch(sim: Simulation, intent: str, move: Move, norm: str) -> None:
     state = sim.state
     sim.check_preemption(norm, move)
+    if (
+        intent
+        in {"inform", "summarize_deal", "argue_benefit", "present_solution", "handle_objection", "offer_concession"}
+        and state.solution_presented
+        and not state.price_stated
+        and numbers(move.text)
+        and any(m in f"{norm} " for m in PRICE_MARKERS)
+    ):
+        # A price given inside another move still counts as announced.
+        state.price_stated = True
+        sim.event("price_stated")
     if sim.check_change_adapted(move, norm) and intent not in {"propose_close", "summarize_deal"}:
         return
     pending = sim.pending_objection()
@@ -702,13 +751,13 @@ def _dispatch(sim: Simulation, intent: str, move: Move, norm: str) -> None:
         sim.say_line("denigrate_reaction")
         sim.nudge("denigrate")
     elif intent == "propose_close":
-        sim.close()
+        sim.close(norm)
     elif intent == "summarize_deal":
         state.summary = True
         if state.outcome == "won":
             sim.say_line("summary_reply")
         else:
-            sim.close()
+            sim.close(norm)
     elif intent == "propose_additional_sale":
         if state.outcome == "won" or state.signals_given:
             state.additional_sale = True

@@ -72,6 +72,7 @@ class SimulationState:
     current_objection: str | None = None
     change: str = "none"
     active_persona: str = ""
+    speaker: str = ""
     present_personas: List[str] = field(default_factory=list)
     signals_given: int = 0
     signal_pending: bool = False

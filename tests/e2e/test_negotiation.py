@@ -17,8 +17,9 @@ def client_text(messages):
     return " ".join(m["custom"]["text"] for m in messages if m["custom"]["speaker"] == "client")
 
 
-def play(rasa_stack, sender, scenario_id):
-    script = SCRIPTS[scenario_id]
+def play(rasa_stack, sender, scenario_id, script=None):
+    """A good learner: follows the script and answers whatever the client raises, when raised."""
+    script = script or SCRIPTS[scenario_id]
     transcript = []
 
     def say(text):
@@ -26,27 +27,35 @@ def play(rasa_stack, sender, scenario_id):
         transcript.append((text, reply))
         return reply
 
+    def answer_pending(limit=12):
+        for _ in range(limit):
+            state = rasa_stack.state(sender)
+            if state["outcome"] != "open":
+                return
+            current = state.get("current_objection")
+            if state["change"] == "announced":
+                say(script["change"])
+            elif current and state["objections"].get(current) == "pending":
+                if current not in state.get("acknowledged", []):
+                    say("Je comprends tout à fait votre remarque, c'est un point important.")
+                say(script["answers"][current])
+            else:
+                return
+
     start = say(f'/start_scenario{{"scenario_id": "{scenario_id}"}}')
     assert speakers(start) == ["coach", "coach"]
     assert "Fiche de préparation" in start[0]["custom"]["text"]
     assert start[0]["custom"]["kind"] == "briefing"
-    for text in script["opening"] + script["discovery"]:
+    steps = script["opening"] + script["discovery"] + [script["reformulate"], script["solution"]]
+    steps += [script["price"]] if script.get("price") else []
+    for text in steps:
         say(text)
-    say(script["reformulate"])
-    say(script["solution"])
-    say(script["price"])
-    for _ in range(20):
-        state = rasa_stack.state(sender)
-        if state["outcome"] != "open":
+        answer_pending()
+    for _ in range(8):
+        answer_pending()
+        if rasa_stack.state(sender)["outcome"] != "open":
             break
-        current = state.get("current_objection")
-        if state["change"] == "announced":
-            say(script["change"])
-        elif current and state["objections"].get(current) == "pending":
-            say("Je comprends tout à fait votre remarque, c'est un point important.")
-            say(script["answers"][current])
-        else:
-            say(script["close"])
+        say(script["close"])
     return transcript
 
 
