@@ -7,7 +7,18 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.common import client_name, coach, latest_move, library, load_state, say, scenario_list
+from bot.actions.common import (
+    client_name,
+    coach,
+    latest_move,
+    library,
+    load_state,
+    rescue_intent,
+    say,
+    scenario_list,
+)
+from bot.actions.recording import save
+from bot.actions.simulation import ActionClientTurn
 from bot.engine import coach as coach_engine
 from bot.engine.inputs import screen
 
@@ -25,6 +36,8 @@ class ActionCoachHint(Action):
             say(dispatcher, [coach(lib.coach["exam_no_hint"], "hint")])
         else:
             say(dispatcher, [coach(coach_engine.hint(lib, lib.scenario(state.scenario_id), state), "hint")])
+        if state is not None:
+            save(lib, tracker, None)
         return []
 
 
@@ -39,9 +52,14 @@ class ActionCoachRedirect(Action):
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
         move = latest_move(tracker)
+        rescued = rescue_intent(tracker)
+        if rescued and not screen(move.text):
+            # An uncertain but plausible move is still played: the learner is not stopped.
+            return await ActionClientTurn().play(dispatcher, tracker, state, rescued)
         problem = screen(move.text) or "redirect"
         template = lib.coach[problem]
         if isinstance(template, list):
             template = template[(state.turn + len(move.text)) % len(template)]
         say(dispatcher, [coach(template.format(client=client_name(state)), "redirect")])
+        save(lib, tracker, None)
         return []

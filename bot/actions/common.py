@@ -67,3 +67,24 @@ def client_name(state: SimulationState | None) -> str:
 def scenario_list() -> str:
     lib = library()
     return ", ".join(f"{sid} ({lib.scenarios[sid].title})" for sid in lib.scenario_ids)
+
+
+#: below this, even the best guess of the NLU is not played as a move
+RESCUE_MIN_CONFIDENCE = 0.15
+
+
+def rescue_intent(tracker: Tracker) -> str | None:
+    """The NLU's best guess behind an ``nlu_fallback``, if it is a plausible client move."""
+    from bot.engine.simulation import CLIENT_MOVES
+
+    message = tracker.latest_message or {}
+    if (message.get("intent") or {}).get("name") != "nlu_fallback":
+        return None
+    for ranked in message.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name == "nlu_fallback":
+            continue
+        if name in CLIENT_MOVES and float(ranked.get("confidence") or 0) >= RESCUE_MIN_CONFIDENCE:
+            return name
+        return None
+    return None

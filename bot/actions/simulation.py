@@ -52,11 +52,20 @@ class ActionClientTurn(Action):
         if state is None:
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
+        return await self.play(dispatcher, tracker, state)
+
+    async def play(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, state, intent: str | None = None
+    ) -> List[Dict]:
+        lib = library()
         move = latest_move(tracker)
+        if intent:
+            move.intent = intent
         problem = screen(move.text)
         if problem:
             say(dispatcher, [coach(lib.coach[problem].format(client=client_name(state)), "input")])
             if problem != "too_long":
+                save(lib, tracker, None)
                 return []
         reply = simulation.step(lib, state, move)
         say(dispatcher, reply.utterances)

@@ -9,6 +9,7 @@ adaptation to the change, behaviour), never from a turn count.
 from __future__ import annotations
 
 import random
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import List
@@ -25,7 +26,6 @@ from bot.engine.text import (
     has_keyword,
     is_tutoiement,
     normalize,
-    numbers,
     percentages,
 )
 
@@ -366,7 +366,10 @@ class Simulation:
             self.nudge("illegal_accepted")
             return
         keywords_ok = not objection.resolved_by.keywords or any_keyword(norm, objection.resolved_by.keywords)
-        if move.intent == "acknowledge_objection" or (move.intent == "reformulate" and not keywords_ok):
+        substantive = keywords_ok and len(norm.split()) >= 10
+        if (move.intent == "acknowledge_objection" and not substantive) or (
+            move.intent == "reformulate" and not keywords_ok
+        ):
             if objection.id not in state.acknowledged:
                 state.acknowledged.append(objection.id)
             self.say(self._pick(f"clarification:{objection.id}", objection.clarification), persona)
@@ -375,6 +378,8 @@ class Simulation:
         moves_ok = move.intent in objection.resolved_by.moves or move.intent in CONTENT_MOVES
         if move.intent == "offer_concession":
             self.concession(move, norm, quiet=True)
+            if state.ended:
+                return
         if moves_ok and keywords_ok:
             state.objections[objection.id] = "resolved"
             state.current_objection = None
@@ -414,6 +419,12 @@ class Simulation:
         )
 
     # --------------------------------------------------------------- change
+    def change_due(self) -> bool:
+        trigger = self.scenario.parameter_change.trigger
+        return (trigger == "proposal" and self.state.solution_presented) or (
+            trigger == "price" and self.state.price_stated
+        )
+
     def announce_change(self) -> None:
         change = self.scenario.parameter_change
         self.state.change = "announced"
@@ -429,7 +440,7 @@ class Simulation:
         change = self.scenario.parameter_change
         if self.state.change != "announced":
             return False
-        if (move.intent in change.adapted_by.moves or move.intent in ANSWERING_MOVES) and (
+        if (move.intent in change.adapted_by.moves or move.intent in CONTENT_MOVES | {"state_price"}) and (
             not change.adapted_by.keywords or any_keyword(norm, change.adapted_by.keywords)
         ):
             self.state.change = "adapted"
@@ -504,6 +515,15 @@ class Simulation:
         elif self.raise_next_objection(trigger="close"):
             return
         else:
+            if (
+                not state.solution_presented
+                and not self.scenario.outcome.requires_price
+                and state.revealed
+                and self.needs_revealed() >= self.scenario.outcome.min_needs
+            ):
+                # In a prospecting call, asking for a dated meeting is the proposal itself.
+                state.solution_presented = True
+                self.event("solution_presented")
             missing = self.missing_for_close()
             required = self.scenario.outcome.close_requires
             if not missing and required and not any_keyword(norm, required):
@@ -631,6 +651,9 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
         return sim.reply
     norm = normalize(move.text)
     intent = move.intent if move.intent in CLIENT_MOVES else "inform"
+    if intent == "denigrate_competitor" and move.confidence < 0.6 and not any_keyword(norm, DENIGRATE_CUES):
+        intent = "inform"  # an uncertain label is not enough to blame the learner
+    move = Move(intent, move.text, move.confidence, move.entities)
     _check_register(sim, norm)
     if state.signal_pending and intent not in {
         "propose_close",
@@ -654,6 +677,8 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
         if state.warmth <= sim.scenario.outcome.walkout_warmth:
             sim.lose("le client a mis fin à l'entretien", "walkout")
         else:
+            if not sim.pending_objection() and state.change == "none" and sim.change_due():
+                sim.announce_change()
             if not sim.pending_objection() and state.change != "announced":
                 sim.raise_next_objection()
             sim.maybe_signal()
@@ -671,7 +696,12 @@ def _check_register(sim: Simulation, norm: str) -> None:
             sim.nudge("register")
 
 
-PRICE_MARKERS = ("€", "euro", "eur ", "k€", "ht", "ttc", "par mois", "/mois")
+DENIGRATE_CUES = (
+    "camelote", "nul", "nuls", "arnaque", "amateur", "bas de gamme", "escroc", "bricoleur", "incompetent",
+    "pas serieux", "de la merde", "pourri", "ne vaut rien", "catastroph", "mauvaise qualite", "inexistant",
+    "bidon", "cheap", "brad", "moins bons", "pas fiable", "zero",
+)  # fmt: skip
+PRICE_PATTERN = re.compile(r"\d[\d  .,]*\s*(€|k€|euros?\b|eur\b|ht\b|ttc\b|par mois|/mois)")
 
 
 def _dispatch(sim: Simulation, intent: str, move: Move, norm: str) -> None:
@@ -682,8 +712,7 @@ def _dispatch(sim: Simulation, intent: str, move: Move, norm: str) -> None:
         in {"inform", "summarize_deal", "argue_benefit", "present_solution", "handle_objection", "offer_concession"}
         and state.solution_presented
         and not state.price_stated
-        and numbers(move.text)
-        and any(m in f"{norm} " for m in PRICE_MARKERS)
+        and PRICE_PATTERN.search(norm)
     ):
         # A price given inside another move still counts as announced.
         state.price_stated = True
@@ -691,13 +720,9 @@ def _dispatch(sim: Simulation, intent: str, move: Move, norm: str) -> None:
     if sim.check_change_adapted(move, norm) and intent not in {"propose_close", "summarize_deal"}:
         return
     pending = sim.pending_objection()
-    if (
-        pending
-        and intent != "state_price"
-        and (
-            intent in set(pending.resolved_by.moves) | OBJECTION_REPLIES
-            or (intent in CONTENT_MOVES and sim.resolves(pending, norm))
-        )
+    if pending and (
+        (intent != "state_price" and intent in set(pending.resolved_by.moves) | OBJECTION_REPLIES)
+        or (intent in CONTENT_MOVES | {"state_price"} and sim.resolves(pending, norm))
     ):
         sim.answer_objection(pending, move, norm)
         return

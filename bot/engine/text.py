@@ -83,7 +83,8 @@ def clip(text: str, limit: int = 300) -> str:
 
 
 _TU = re.compile(r"(^|\W)(tu|toi|ton|ta|tes|t'(?=[a-z]))(\W|$)")
-_FAMILIAR = ("ouais", "mec", "ben ", "bah ", "genre ", "truc", "jsp", "wesh", "kiffe", "grave ", "ptdr", "mdr", "lol")
+_FAMILIAR = ("ouais", "mec", "ben", "bah", "truc", "jsp", "wesh", "kiffe", "ptdr", "mdr", "lol", "osef", "tkt")
+_FAMILIAR_RE = re.compile(r"(?<![\w-])(" + "|".join(_FAMILIAR) + r")(?![\w-])")
 
 
 def is_tutoiement(normalized: str) -> bool:
@@ -91,8 +92,8 @@ def is_tutoiement(normalized: str) -> bool:
 
 
 def familiar_words(normalized: str) -> List[str]:
-    padded = f" {normalized} "
-    return [w.strip() for w in _FAMILIAR if f" {w.strip()} " in padded or f" {w}" in padded]
+    """Familiar words, as whole words (« mec » but not « mécanisée »)."""
+    return list(dict.fromkeys(_FAMILIAR_RE.findall(normalized)))
 
 
 def first_match(normalized: str, options: Iterable[str]) -> str | None:
