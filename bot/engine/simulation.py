@@ -672,6 +672,7 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
         sim.warm(-1)
         sim.event("no_greeting")
         sim.say_line("no_greeting")
+    warmth_before = state.warmth
     _dispatch(sim, intent, move, norm)
     if state.outcome == "open" and not state.ended:
         if state.warmth <= sim.scenario.outcome.walkout_warmth:
@@ -682,7 +683,7 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
             if not sim.pending_objection() and state.change != "announced":
                 sim.raise_next_objection()
             sim.maybe_signal()
-            if state.warmth <= -2 and "cooling" not in sim.reply.events and not state.ended:
+            if state.warmth <= -2 and state.warmth < warmth_before and not state.ended:
                 sim.event("cooling")
                 sim.say_line("cooling")
     return sim.reply
