@@ -238,7 +238,9 @@ def risk(ctx: Context):
     if legal_ok and len(parades) >= 2 and (finance_q or refused):
         return (
             3,
-            "Risques client et affaire traités : condition illégale refusée, parades intégrées à l'offre.",
+            "Risques client et affaire traités"
+            + (" : condition illégale refusée" if refused else "")
+            + ", parades intégrées à l'offre.",
             evidence,
         )
     if (refused or finance_q) and parades:

@@ -375,7 +375,7 @@ class Simulation:
             self.say(self._pick(f"clarification:{objection.id}", objection.clarification), persona)
             return
         # The NLU often hesitates between answering moves: the content decides.
-        moves_ok = move.intent in objection.resolved_by.moves or move.intent in CONTENT_MOVES
+        moves_ok = move.intent in objection.resolved_by.moves or move.intent in CONTENT_MOVES | {"state_price"}
         if move.intent == "offer_concession":
             self.concession(move, norm, quiet=True)
             if state.ended:
@@ -512,8 +512,6 @@ class Simulation:
         if pending:
             state.failed_closes += 1
             self.say_line("close_pending_objection", objection=_lower_first(_short(pending.text[0])))
-        elif self.raise_next_objection(trigger="close"):
-            return
         else:
             if (
                 not state.solution_presented
@@ -525,6 +523,9 @@ class Simulation:
                 state.solution_presented = True
                 self.event("solution_presented")
             missing = self.missing_for_close()
+            # The last objections (« je dois passer par le groupe ») come when the deal is otherwise ready.
+            if not missing and self.raise_next_objection(trigger="close"):
+                return
             required = self.scenario.outcome.close_requires
             if not missing and required and not any_keyword(norm, required):
                 state.failed_closes += 1
@@ -653,6 +654,14 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
     intent = move.intent if move.intent in CLIENT_MOVES else "inform"
     if intent == "denigrate_competitor" and move.confidence < 0.6 and not any_keyword(norm, DENIGRATE_CUES):
         intent = "inform"  # an uncertain label is not enough to blame the learner
+    if (
+        intent in {"present_solution", "ask_closed_question", "plan_follow_up", "check_agreement", "state_price"}
+        and state.solution_presented
+        and (state.price_stated or not sim.scenario.outcome.requires_price)
+        and "?" in norm
+        and any_keyword(norm, CLOSE_CUES)
+    ):
+        intent = "propose_close"  # « on valide ? », « je vous prépare le bon de commande ? »
     move = Move(intent, move.text, move.confidence, move.entities)
     _check_register(sim, norm)
     if state.signal_pending and intent not in {
@@ -697,6 +706,10 @@ def _check_register(sim: Simulation, norm: str) -> None:
             sim.nudge("register")
 
 
+CLOSE_CUES = (
+    "bon de commande", "on valide", "on signe", "je vous prepare le bon", "je lance la commande", "on part sur",
+    "on planifie", "on fixe", "on se cale", "vous validez", "vous signez", "on demarre", "on y va", "marche conclu",
+)  # fmt: skip
 DENIGRATE_CUES = (
     "camelote", "nul", "nuls", "arnaque", "amateur", "bas de gamme", "escroc", "bricoleur", "incompetent",
     "pas serieux", "de la merde", "pourri", "ne vaut rien", "catastroph", "mauvaise qualite", "inexistant",
