@@ -82,7 +82,10 @@ class Context:
         facts = {f.id: f for f in scenario.facts}
         self.revealed = {fid: facts[fid] for fid in self.final.get("revealed", {}) if fid in facts}
         self.revealed_topics = {f.topic for f in self.revealed.values()}
-        raised = [oid for oid, status in self.final.get("objections", {}).items() if status != "waiting"]
+        # anticipated objections (« preempted ») never had to be raised
+        raised = [
+            oid for oid, status in self.final.get("objections", {}).items() if status not in ("waiting", "preempted")
+        ]
         self.raised = [o for o in scenario.objections if o.id in raised]
         self.solution_turn = self.first(
             lambda t: not t.before.get("solution_presented") and t.after.get("solution_presented")
@@ -586,13 +589,19 @@ def objections(ctx: Context):
             _ev(ack_turns or handled_turns or ctx.turns[-1:]),
         )
     contradicted = ctx.where(
-        lambda t: t.before.get("current_objection") and t.intent == "deny" and not t.analysis.parade
+        lambda t: (
+            t.before.get("current_objection")
+            and t.intent == "deny"
+            and not t.analysis.parade
+            and t.after.get("objections", {}).get(t.before["current_objection"]) == "pending"
+        )
     )
     immediate = ctx.where(
         lambda t: (
             t.before.get("current_objection")
             and t.has("offer_concession")
             and t.before.get("current_objection") not in acknowledged
+            and not (t.after.get("concessions") or [{}])[-1].get("trade", True)
         )
     )
     if (contradicted or immediate) and ratio < 1:
