@@ -13,7 +13,7 @@ from bot.assessment.rubric import default_rubric
 from bot.engine.library import Library
 from bot.engine.state import SimulationState
 from bot.storage.db import session_factory
-from bot.storage.record import SessionData, record, score_session
+from bot.storage.record import SessionData, record
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ def save(library: Library, tracker: Tracker, state: SimulationState | None) -> S
 def debrief_text(library: Library, session: SessionData | None, state: SimulationState) -> str | None:
     if session is None:
         return None
-    assessment = score_session(library, default_rubric(), session)
-    if assessment is None:
+    if session.assessment is None:
         return None
-    return debrief(library.scenario(state.scenario_id), default_rubric(), assessment, state.outcome_reason)
+    return debrief(library.scenario(state.scenario_id), default_rubric(), session.assessment, state.outcome_reason)

@@ -70,13 +70,6 @@ def catalogue_refs(text: str) -> List[str]:
     return _CATALOGUE_REF.findall(text or "")
 
 
-def first_sentence(text: str, limit: int = 160) -> str:
-    text = _SPACES.sub(" ", text or "").strip()
-    match = re.match(r"(.+?[.!?])(\s|$)", text)
-    sentence = match.group(1) if match else text
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
-
-
 def clip(text: str, limit: int = 300) -> str:
     text = _SPACES.sub(" ", text or "").strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -94,7 +87,3 @@ def is_tutoiement(normalized: str) -> bool:
 def familiar_words(normalized: str) -> List[str]:
     """Familiar words, as whole words (« mec » but not « mécanisée »)."""
     return list(dict.fromkeys(_FAMILIAR_RE.findall(normalized)))
-
-
-def first_match(normalized: str, options: Iterable[str]) -> str | None:
-    return next((o for o in options if has_keyword(normalized, o)), None)

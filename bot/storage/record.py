@@ -8,7 +8,6 @@ learner to :func:`record`, which is idempotent, every turn being keyed on its ev
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,6 +49,8 @@ class SessionData:
     turns: List[TurnData] = field(default_factory=list)
     final: Dict[str, Any] = field(default_factory=dict)
     ended_at: datetime | None = None
+    #: set by :func:`record` when the session is ended and scored
+    assessment: Assessment | None = None
 
 
 def _time(ts: float | None) -> datetime:
@@ -261,11 +262,7 @@ def record(
     sessions = split_sessions(sender_id, events)
     chosen = sessions[-1:] if only_last else sessions
     for data in chosen:
-        assessment = score_session(library, rubric, data) if data.final.get("ended") else None
-        write_session(db, data, assessment)
+        data.assessment = score_session(library, rubric, data) if data.final.get("ended") else None
+        write_session(db, data, data.assessment)
     db.commit()
     return chosen
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
