@@ -12,7 +12,8 @@ TRAINING_DATA := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/
 MODEL := models/negotiation.tar.gz
 RASA_DATA := --data data/nlu data/rules data/stories
 
-.PHONY: install train validate lint format test test-unit test-e2e test-stories eval-nlu run shell scenarios clean
+.PHONY: install browser train validate lint format test test-unit test-e2e test-stories eval-nlu run web shell scenarios \
+  api-token admin export-corrections clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +22,17 @@ $(VENV)/.installed: requirements.txt constraints.txt scripts/find-python.sh
 	$(PY) -m pip install --progress-bar off -r requirements.txt -c constraints.txt
 	$(PY) -m pip check
 	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+CHROMIUM := $(shell command -v chromium 2>/dev/null)
+browser:
+ifeq ($(CHROMIUM),)
+	@if [ "$$(id -u)" = 0 ]; then \
+	  apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }; \
+	else \
+	  echo "Debian's chromium is needed for the browser tests: sudo apt-get install chromium" >&2; exit 1; \
+	fi
+endif
 
 # Retrains only when training data, domain or config changed (scenarios are not
 # training data: a teacher adds one without retraining).
@@ -43,19 +55,38 @@ format: install
 	$(VENV)/bin/ruff check --fix bot tests scripts
 	$(VENV)/bin/ruff format bot tests scripts
 
-test: install lint validate $(MODEL)
-	$(PY) -m pytest
+test: install browser lint validate $(MODEL)
+	$(PY) -m pytest --ignore=tests/scale
 	$(MAKE) test-stories
 
 test-stories: $(MODEL)
 	$(RASA) test core --stories tests/stories --model $(MODEL) \
 	  --out results/core --fail-on-prediction-errors --no-plot
 
+# Horizontal scale: two Rasa servers on the real PostgreSQL and Redis (TEST_DATABASE_URL,
+# TEST_REDIS_URL), 50 learners at once; prints messages/s (docs/capacity.md). .ci/run runs it.
+.PHONY: test-scale
+test-scale: install $(MODEL)
+	$(PY) -m pytest tests/scale
+
 eval-nlu: $(MODEL)
 	$(PY) -m bot.cli eval-nlu
 
 run: install $(MODEL)
 	$(PY) -m bot.cli run
+
+web: install
+	$(PY) -m bot.cli web
+
+# The first admin account: make admin USERNAME=prenom.nom (asks for the password)
+admin: install
+	$(PY) -m bot.cli create-user $${USERNAME:-admin} --role admin --name "$${NAME:-Administrateur}"
+
+api-token: install
+	@$(PY) -m bot.cli api-token
+
+export-corrections: install
+	$(PY) -m bot.cli export-corrections
 
 shell: install $(MODEL)
 	$(PY) -m bot.cli shell --scenario $${SCENARIO:-air-plasturgie}

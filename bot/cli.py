@@ -1,4 +1,4 @@
-"""One command line for the project: ``python -m bot.cli {run,shell,eval-nlu,scenarios}``."""
+"""One command line for the project: ``python -m bot.cli {run,web,shell,eval-nlu,scenarios,api-token,…}``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ DEFAULTS = {
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "WEB_PORT": "8000",
+    # empty: in-memory conversation locks (one Rasa server); redis://… for several (endpoints.yml)
+    "LOCK_STORE_URL": "",
 }
 
 
@@ -98,15 +100,122 @@ def stop(procs: Dict[str, subprocess.Popen]) -> None:
             proc.kill()
 
 
+def web_command(env: Dict[str, str]) -> List[str]:
+    return [str(VENV_BIN / "python"), "-m", "bot.cli", "web"]
+
+
+def start_web(env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Popen:
+    """The web app as a child process, once it answers on ``/health``."""
+    out = open(log_dir / "web.log", "ab") if log_dir else None  # noqa: SIM115
+    proc = subprocess.Popen(web_command(env), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
+    wait_for(f"http://127.0.0.1:{env['WEB_PORT']}/health", timeout=60, process=proc)
+    return proc
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    env = environment()
+    os.environ.update({k: v for k, v in env.items() if k in DEFAULTS or k.endswith("_URL")})
+    uvicorn.run(
+        "bot.web.app:create_app",
+        factory=True,
+        host=env["BIND_HOST"],
+        port=int(env["WEB_PORT"]),
+        proxy_headers=True,
+        forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info",
+    )
+    return 0
+
+
+def _db_session():
+    from bot.storage import db
+
+    env = environment()
+    db.upgrade(env["DATABASE_URL"])
+    return db.session_factory(env["DATABASE_URL"])()
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.storage.accounts import AccountError, create_user
+
+    password = os.environ.get("NEW_USER_PASSWORD") or getpass.getpass(f"Mot de passe pour {args.username} : ")
+    with _db_session() as session:
+        try:
+            create_user(session, args.username, password, args.role, display_name=args.name or args.username)
+        except AccountError as exc:
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 1
+        session.commit()
+    print(f"Compte {args.role} « {args.username} » créé.")
+    return 0
+
+
+def cmd_api_token(args: argparse.Namespace) -> int:
+    """Print a new results-API token for an admin (created as ``api-admin`` if none exists)."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from bot.storage.accounts import create_api_token, create_user
+    from bot.storage.models import User
+
+    with _db_session() as session:
+        query = select(User).where(User.role == "admin", User.active.is_(True)).order_by(User.id)
+        if args.user:
+            query = select(User).where(User.username == args.user)
+        user = session.scalar(query)
+        if user is None and args.user:
+            print(f"Erreur : aucun compte « {args.user} ».", file=sys.stderr)
+            return 1
+        if user is None:
+            user = create_user(session, "api-admin", secrets.token_urlsafe(24), "admin", display_name="API")
+        token = create_api_token(session, user, args.name or "make api-token")
+        session.commit()
+    print(token)
+    return 0
+
+
+def cmd_export_corrections(args: argparse.Namespace) -> int:
+    """Teachers' move corrections as Rasa NLU training data (YAML)."""
+    from bot.storage.results import corrections
+    from bot.storage.training import corrections_yaml
+
+    with _db_session() as session:
+        pairs = corrections(session)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(corrections_yaml(pairs), encoding="utf-8")
+    print(f"{len(pairs)} correction(s) written to {out}")
+    return 0
+
+
+def _has_admin(env: Dict[str, str]) -> bool:
+    from sqlalchemy import select
+
+    from bot.storage import db
+    from bot.storage.models import User
+
+    with db.session_factory(env["DATABASE_URL"])() as session:
+        return session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     env = environment()
     if not MODEL.exists():
         print("No trained model: run `make train` first.", file=sys.stderr)
         return 1
-    print("Starting the action server and the Rasa server (about 30 s)…", flush=True)
+    print("Starting the action server, the Rasa server and the web app (about 30 s)…", flush=True)
     procs = start_servers(env)
+    procs["web"] = start_web(env)
+    if not _has_admin(env):
+        print("No admin account yet: create one with `make admin USERNAME=prenom.nom`.", flush=True)
     print(
-        f"\nReady.\n  Rasa REST channel : http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook\n"
+        f"\nReady.\n  Web app (students, teachers): http://127.0.0.1:{env['WEB_PORT']}/\n"
+        f"  Rasa REST channel : http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook\n"
         f"  Action server     : http://127.0.0.1:{env['ACTION_PORT']}/health\n"
         f"  Database          : {env['DATABASE_URL']}\nCtrl-C stops everything.",
         flush=True,
@@ -170,7 +279,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
 def cmd_eval_nlu(args: argparse.Namespace) -> int:
     from bot.nlu_eval import evaluate
 
-    return evaluate(MODEL, Path(args.data), Path(args.out), min_macro_f1=args.min_f1)
+    return evaluate(Path(args.model), Path(args.data), Path(args.out), min_macro_f1=args.min_f1)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -223,6 +332,7 @@ def main(argv: List[str] | None = None) -> int:
     shell.add_argument("--sender", default="")
     shell.set_defaults(func=cmd_shell)
     ev = sub.add_parser("eval-nlu", help="evaluate the NLU on the held-out set")
+    ev.add_argument("--model", default=str(MODEL), help="model archive to evaluate")
     ev.add_argument("--data", default=str(ROOT / "tests" / "nlu" / "heldout.yml"))
     ev.add_argument("--out", default=str(ROOT / "results" / "nlu"))
     ev.add_argument("--min-f1", type=float, default=0.0)
@@ -235,6 +345,19 @@ def main(argv: List[str] | None = None) -> int:
     rb = sub.add_parser("rebuild", help="rebuild sessions, turns and scores from the tracker store")
     rb.add_argument("--learner", action="append", help="only this learner (repeatable)")
     rb.set_defaults(func=cmd_rebuild)
+    sub.add_parser("web", help="serve the web app (students, teachers, API)").set_defaults(func=cmd_web)
+    cu = sub.add_parser("create-user", help="create an admin, teacher or student account")
+    cu.add_argument("username")
+    cu.add_argument("--role", choices=["admin", "teacher", "student"], default="admin")
+    cu.add_argument("--name", default="")
+    cu.set_defaults(func=cmd_create_user)
+    tk = sub.add_parser("api-token", help="print a new results-API token (admin by default)")
+    tk.add_argument("--user", default="")
+    tk.add_argument("--name", default="")
+    tk.set_defaults(func=cmd_api_token)
+    ec = sub.add_parser("export-corrections", help="teachers' move corrections as Rasa NLU data")
+    ec.add_argument("--out", default=str(ROOT / "results" / "corrections" / "nlu_corrections.yml"))
+    ec.set_defaults(func=cmd_export_corrections)
     args = parser.parse_args(argv)
     return args.func(args)
 

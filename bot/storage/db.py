@@ -32,7 +32,10 @@ def get_engine(url: str | None = None) -> Engine:
     resolved = database_url(url)
     kwargs = {"future": True, "pool_pre_ping": True}
     if resolved.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 30}
+        # web requests open and close a session in different worker threads
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    elif resolved.startswith("postgresql") and "connect_timeout" not in resolved:
+        kwargs["connect_args"] = {"connect_timeout": 5}  # an unreachable host must not freeze the actions
     return create_engine(resolved, **kwargs)
 
 

@@ -34,7 +34,11 @@ class Group(Base):
     name: Mapped[str] = Column(String(120), nullable=False)
     code: Mapped[str | None] = Column(String(32), unique=True)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    teacher_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("users.id", use_alter=True, name="fk_groups_teacher"), index=True
+    )
     learners: Mapped[List[Learner]] = relationship("Learner", back_populates="group")
+    teacher: Mapped[User | None] = relationship("User", foreign_keys=[teacher_id])
 
 
 class Learner(Base):
@@ -127,3 +131,88 @@ class CriterionScore(Base):
     advice: Mapped[str] = Column(Text, nullable=False, default="")
     evidence_turns: Mapped[list] = Column(JSON, nullable=False, default=list)
     session: Mapped[SimSession] = relationship("SimSession", back_populates="scores")
+
+
+class User(Base):
+    """A person who logs in: ``admin``, ``teacher`` or ``student``.
+
+    A student account is tied to one :class:`Learner` (the Rasa sender id), which the
+    web app sends to Rasa; the browser never chooses it.
+    """
+
+    __tablename__ = "users"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(120), nullable=False, unique=True)
+    display_name: Mapped[str] = Column(String(120), nullable=False, default="")
+    password_hash: Mapped[str] = Column(String(255), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False, index=True)
+    learner_id: Mapped[str | None] = Column(String(255), ForeignKey("learners.id"), unique=True)
+    active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    last_login_at: Mapped[datetime | None] = Column(DateTime)
+    learner: Mapped[Learner | None] = relationship("Learner")
+
+
+class ApiToken(Base):
+    """A bearer token of the results API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    user_id: Mapped[int] = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = Column(String(120), nullable=False, default="")
+    token_hash: Mapped[str] = Column(String(64), nullable=False, unique=True)
+    prefix: Mapped[str] = Column(String(12), nullable=False, default="")
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    last_used_at: Mapped[datetime | None] = Column(DateTime)
+    revoked_at: Mapped[datetime | None] = Column(DateTime)
+    user: Mapped[User] = relationship("User")
+
+
+class ScoreOverride(Base):
+    """A teacher's score for one criterion of one session, kept apart from the automatic one."""
+
+    __tablename__ = "score_overrides"
+    __table_args__ = (UniqueConstraint("session_id", "criterion_id", name="uq_override"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
+    score: Mapped[int | None] = Column(Integer)
+    level: Mapped[str] = Column(String(2), nullable=False)
+    comment: Mapped[str] = Column(Text, nullable=False, default="")
+    teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class MoveCorrection(Base):
+    """A teacher's correction of the move (intent) of one learner turn."""
+
+    __tablename__ = "move_corrections"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    turn_id: Mapped[int] = Column(Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False, unique=True)
+    intent: Mapped[str] = Column(String(64), nullable=False)
+    teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    turn: Mapped[Turn] = relationship("Turn")
+
+
+class ChannelLink(Base):
+    """A messaging account (``telegram`` + chat id) linked to a learner."""
+
+    __tablename__ = "channel_links"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_channel_link"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    channel: Mapped[str] = Column(String(32), nullable=False)
+    external_id: Mapped[str] = Column(String(255), nullable=False)
+    learner_id: Mapped[str] = Column(String(255), ForeignKey("learners.id"), nullable=False, index=True)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class LinkCode(Base):
+    """A short-lived code shown on the web page to link a messaging account (``/lier CODE``)."""
+
+    __tablename__ = "link_codes"
+    code: Mapped[str] = Column(String(16), primary_key=True)
+    learner_id: Mapped[str] = Column(String(255), ForeignKey("learners.id"), nullable=False, index=True)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    expires_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    used_at: Mapped[datetime | None] = Column(DateTime)

@@ -1,0 +1,281 @@
+"""Read side of the learner record: the results API shape, dashboards and exports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Any, Dict, List, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.assessment.rubric import Rubric
+from bot.storage.models import CriterionScore, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
+
+LEVELS = {0: "TI", 1: "I", 2: "S", 3: "TS"}
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def session_json(session: SimSession) -> Dict[str, Any]:
+    """One session exactly as ``contract.md`` §6 (plus the teacher's overrides)."""
+    criteria: Dict[str, Any] = {}
+    for score in sorted(session.scores, key=lambda s: s.criterion_id):
+        criteria[score.criterion_id] = {
+            "score": score.score,
+            "level": score.level,
+            "evidence": [{"turn": e.get("turn"), "text": e.get("text")} for e in score.evidence_turns or []],
+        }
+    overrides = {
+        o.criterion_id: {"score": o.score, "level": o.level, "comment": o.comment} for o in _overrides(session)
+    }
+    turns = []
+    for turn in session.turns:
+        item: Dict[str, Any] = {"n": turn.n, "speaker": turn.speaker, "text": turn.text}
+        if turn.speaker == "learner":
+            item["intent"] = turn.intent
+            item["confidence"] = round(turn.confidence, 4) if turn.confidence is not None else None
+        turns.append(item)
+    return {
+        "session_id": session.id,
+        "learner_id": session.learner_id,
+        "scenario_id": session.scenario_id,
+        "started_at": iso(session.started_at),
+        "ended_at": iso(session.ended_at),
+        "outcome": session.outcome or "open",
+        "grade_20": session.grade_20 if session.ended_at else None,
+        "criteria": criteria,
+        "teacher_overrides": overrides,
+        "turns": turns,
+    }
+
+
+def _overrides(session: SimSession) -> List[ScoreOverride]:
+    db = Session.object_session(session)
+    if db is None:
+        return []
+    return list(db.scalars(select(ScoreOverride).where(ScoreOverride.session_id == session.id)))
+
+
+def learner_sessions(db: Session, learner_id: str) -> List[SimSession]:
+    """A learner's sessions, newest first, with turns and scores loaded."""
+    return list(
+        db.scalars(
+            select(SimSession)
+            .where(SimSession.learner_id == learner_id)
+            .options(selectinload(SimSession.turns), selectinload(SimSession.scores))
+            .order_by(SimSession.started_at.desc())
+        )
+    )
+
+
+@dataclass
+class SessionFilter:
+    learner_ids: Sequence[str] | None = None
+    scenario_id: str = ""
+    learner_id: str = ""
+    outcome: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def list_sessions(db: Session, flt: SessionFilter, limit: int = 500) -> List[SimSession]:
+    query = select(SimSession).options(selectinload(SimSession.learner)).order_by(SimSession.started_at.desc())
+    if flt.learner_ids is not None:
+        query = query.where(SimSession.learner_id.in_(list(flt.learner_ids)))
+    if flt.scenario_id:
+        query = query.where(SimSession.scenario_id == flt.scenario_id)
+    if flt.learner_id:
+        query = query.where(SimSession.learner_id == flt.learner_id)
+    if flt.outcome:
+        query = query.where(SimSession.outcome == flt.outcome)
+    if flt.date_from:
+        query = query.where(SimSession.started_at >= datetime.combine(flt.date_from, time.min))
+    if flt.date_to:
+        query = query.where(SimSession.started_at <= datetime.combine(flt.date_to, time.max))
+    return list(db.scalars(query.limit(limit)))
+
+
+def effective_scores(db: Session, session_ids: Sequence[str]) -> Dict[str, Dict[str, int | None]]:
+    """session -> criterion -> score, the teacher's override winning over the automatic one."""
+    out: Dict[str, Dict[str, int | None]] = defaultdict(dict)
+    if not session_ids:
+        return out
+    for s in db.scalars(select(CriterionScore).where(CriterionScore.session_id.in_(list(session_ids)))):
+        out[s.session_id][s.criterion_id] = s.score
+    for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id.in_(list(session_ids)))):
+        out[o.session_id][o.criterion_id] = o.score
+    return out
+
+
+@dataclass
+class HeatCell:
+    latest: int | None = None
+    best: int | None = None
+    sessions: int = 0
+
+
+@dataclass
+class Heatmap:
+    learners: List[Learner]
+    criteria: List[str]
+    cells: Dict[str, Dict[str, HeatCell]] = field(default_factory=dict)
+
+
+def heatmap(db: Session, learners: List[Learner], rubric: Rubric) -> Heatmap:
+    """Learners × criteria: latest and best level over the scored sessions."""
+    ids = [learner.id for learner in learners]
+    criteria = [c.id for c in rubric.criteria]
+    result = Heatmap(learners, criteria, {lid: {cid: HeatCell() for cid in criteria} for lid in ids})
+    if not ids:
+        return result
+    sessions = list(
+        db.scalars(
+            select(SimSession)
+            .where(SimSession.learner_id.in_(ids), SimSession.scored_at.is_not(None))
+            .order_by(SimSession.started_at)
+        )
+    )
+    scores = effective_scores(db, [s.id for s in sessions])
+    for s in sessions:
+        for cid, score in scores.get(s.id, {}).items():
+            cell = result.cells[s.learner_id].get(cid)
+            if cell is None or score is None:
+                continue
+            cell.latest = score
+            cell.best = score if cell.best is None else max(cell.best, score)
+            cell.sessions += 1
+    return result
+
+
+def progress(db: Session, learner_id: str) -> Dict[str, List[tuple]]:
+    """criterion -> [(started_at, score)] over the learner's scored sessions, oldest first."""
+    sessions = list(
+        db.scalars(
+            select(SimSession)
+            .where(SimSession.learner_id == learner_id, SimSession.scored_at.is_not(None))
+            .order_by(SimSession.started_at)
+        )
+    )
+    scores = effective_scores(db, [s.id for s in sessions])
+    series: Dict[str, List[tuple]] = defaultdict(list)
+    for s in sessions:
+        for cid, score in sorted(scores.get(s.id, {}).items()):
+            if score is not None:
+                series[cid].append((s.started_at, score))
+    return dict(series)
+
+
+@dataclass
+class Agreement:
+    criterion_id: str
+    compared: int = 0
+    within_one: int = 0
+    exact: int = 0
+
+    @property
+    def within_one_rate(self) -> float | None:
+        return self.within_one / self.compared if self.compared else None
+
+    @property
+    def exact_rate(self) -> float | None:
+        return self.exact / self.compared if self.compared else None
+
+
+def agreement(db: Session, learner_ids: Sequence[str] | None, rubric: Rubric) -> List[Agreement]:
+    """Per criterion, how often the teacher's override agrees with the automatic score."""
+    stats = {c.id: Agreement(c.id) for c in rubric.criteria}
+    query = (
+        select(ScoreOverride, CriterionScore)
+        .join(
+            CriterionScore,
+            (CriterionScore.session_id == ScoreOverride.session_id)
+            & (CriterionScore.criterion_id == ScoreOverride.criterion_id),
+        )
+        .join(SimSession, SimSession.id == ScoreOverride.session_id)
+    )
+    if learner_ids is not None:
+        query = query.where(SimSession.learner_id.in_(list(learner_ids)))
+    for override, auto in db.execute(query):
+        item = stats.get(override.criterion_id)
+        if item is None or override.score is None or auto.score is None:
+            continue
+        item.compared += 1
+        item.within_one += abs(override.score - auto.score) <= 1
+        item.exact += override.score == auto.score
+    return list(stats.values())
+
+
+def set_override(
+    db: Session, session: SimSession, criterion_id: str, score: int | None, comment: str, teacher: User
+) -> ScoreOverride:
+    row = db.scalar(
+        select(ScoreOverride).where(ScoreOverride.session_id == session.id, ScoreOverride.criterion_id == criterion_id)
+    )
+    if row is None:
+        row = ScoreOverride(session_id=session.id, criterion_id=criterion_id)
+        db.add(row)
+    row.score = score
+    row.level = LEVELS.get(score, "na") if score is not None else "na"
+    row.comment = comment.strip()[:2000]
+    row.teacher_id = teacher.id
+    row.created_at = datetime.utcnow()
+    return row
+
+
+def set_correction(db: Session, turn: Turn, intent: str, teacher: User) -> MoveCorrection:
+    row = db.scalar(select(MoveCorrection).where(MoveCorrection.turn_id == turn.id))
+    if row is None:
+        row = MoveCorrection(turn_id=turn.id)
+        db.add(row)
+    row.intent = intent
+    row.teacher_id = teacher.id
+    row.created_at = datetime.utcnow()
+    return row
+
+
+def corrections(db: Session) -> List[tuple]:
+    """(intent, learner text) of every teacher correction, oldest first."""
+    rows = db.execute(
+        select(MoveCorrection.intent, Turn.text)
+        .join(Turn, Turn.id == MoveCorrection.turn_id)
+        .order_by(MoveCorrection.id)
+    )
+    return [(intent, text) for intent, text in rows]
+
+
+def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric) -> List[List[Any]]:
+    """One row per session × criterion (automatic and teacher scores side by side)."""
+    header = [
+        "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "critere", "libelle",
+        "score_auto", "niveau_auto", "score_enseignant", "niveau_enseignant", "commentaire_enseignant", "preuves",
+    ]  # fmt: skip
+    rows: List[List[Any]] = [header]
+    ids = [s.id for s in sessions]
+    autos: Dict[str, Dict[str, CriterionScore]] = defaultdict(dict)
+    for s in db.scalars(select(CriterionScore).where(CriterionScore.session_id.in_(ids))):
+        autos[s.session_id][s.criterion_id] = s
+    overrides: Dict[str, Dict[str, ScoreOverride]] = defaultdict(dict)
+    for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id.in_(ids))):
+        overrides[o.session_id][o.criterion_id] = o
+    for s in sessions:
+        group = s.learner.group.name if s.learner and s.learner.group else ""
+        for c in rubric.criteria:
+            auto = autos[s.id].get(c.id)
+            over = overrides[s.id].get(c.id)
+            evidence = " | ".join(
+                f"tour {e.get('turn')}: {e.get('text')}" for e in (auto.evidence_turns if auto else [])
+            )
+            rows.append(
+                [
+                    s.id, s.learner_id, group, s.scenario_id, iso(s.started_at) or "", iso(s.ended_at) or "",
+                    s.outcome, "" if s.grade_20 is None else s.grade_20, c.id, c.label,
+                    "" if auto is None or auto.score is None else auto.score, auto.level if auto else "",
+                    "" if over is None or over.score is None else over.score, over.level if over else "",
+                    over.comment if over else "", evidence,
+                ]
+            )  # fmt: skip
+    return rows

@@ -1,0 +1,202 @@
+"""Student pages: scenarios and briefings, the chat, debriefs and progress."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+from statistics import mean
+from typing import Any, Dict, List
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.engine.coach import briefing
+from bot.storage.models import SimSession, Turn, User
+from bot.storage.results import learner_sessions
+from bot.web.app import get_db, render, student_user
+from bot.web.charts import radar
+from bot.web.security import csrf_ok
+
+router = APIRouter()
+MAX_TEXT = 5000
+
+
+def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
+    """Average score per rubric group (the radar's axes)."""
+    by_group: Dict[str, List[int]] = defaultdict(list)
+    groups = {c.id: c.group for c in rubric.criteria}
+    for s in session.scores:
+        if s.score is not None and s.criterion_id in groups:
+            by_group[groups[s.criterion_id]].append(s.score)
+    return {rubric.groups[g]["label"]: (mean(by_group[g]) if by_group.get(g) else None) for g in rubric.groups}
+
+
+def latest_state(db: Session, learner_id: str, since: datetime | None = None) -> Dict[str, Any]:
+    """Phase, outcome and session id of the learner's latest simulation (after a reply).
+
+    ``since``: right after a start, an older session is not the one being played.
+    """
+    row = db.scalar(
+        select(SimSession).where(SimSession.learner_id == learner_id).order_by(SimSession.started_at.desc()).limit(1)
+    )
+    if row is None or (since is not None and row.started_at < since):
+        return {"session_id": None, "phase": None, "ended": False, "outcome": "open"}
+    phase = db.scalar(
+        select(Turn.phase).where(Turn.session_id == row.id, Turn.phase.is_not(None)).order_by(Turn.n.desc()).limit(1)
+    )
+    return {
+        "session_id": row.id,
+        "scenario_id": row.scenario_id,
+        "phase": phase or "contact",
+        "ended": row.ended_at is not None,
+        "outcome": row.outcome,
+        "grade_20": row.grade_20,
+    }
+
+
+async def relay_and_state(
+    request: Request, db: Session, learner_id: str, text: str, start: bool = False
+) -> Dict[str, Any]:
+    since = datetime.utcnow() - timedelta(seconds=5) if start else None
+    messages = await request.app.state.relay.send(learner_id, text)
+    db.expire_all()
+    return {"messages": messages, **latest_state(db, learner_id, since)}
+
+
+def chat_text(payload: Dict[str, Any]) -> str:
+    text = payload.get("text")
+    if not isinstance(text, str):
+        raise HTTPException(status_code=400, detail="Message invalide.")
+    return text[:MAX_TEXT]
+
+
+def start_command(request: Request, scenario_id: Any, mode: Any = "training") -> str:
+    library = request.app.state.library()
+    if not isinstance(scenario_id, str) or scenario_id not in library.scenarios:
+        raise HTTPException(status_code=404, detail="Scénario inconnu.")
+    mode = "exam" if mode == "exam" else "training"
+    return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": mode})
+
+
+async def read_json(request: Request) -> Dict[str, Any]:
+    if not await csrf_ok(request):
+        raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page.")
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise HTTPException(status_code=400, detail="Requête invalide.") from None
+    if not isinstance(payload, dict):
+        raise HTTPException(status_code=400, detail="Requête invalide.")
+    return payload
+
+
+@router.get("/eleve")
+def home(request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)) -> Response:
+    library = request.app.state.library()
+    rubric = request.app.state.rubric()
+    sessions = learner_sessions(db, user.learner_id)
+    scored = [s for s in sessions if s.scored_at]
+    averages: Dict[str, float | None] = {}
+    if scored:
+        per = [competence_averages(s, rubric) for s in scored[:5]]
+        for label in per[0]:
+            values = [p[label] for p in per if p[label] is not None]
+            averages[label] = mean(values) if values else None
+    return render(
+        request,
+        "student/home.html",
+        {
+            "scenarios": [library.scenarios[sid] for sid in library.scenario_ids],
+            "sessions": sessions,
+            "radar": radar(averages) if averages else "",
+            "new_username": request.session.pop("new_username", None),
+        },
+    )
+
+
+@router.get("/eleve/scenarios/{scenario_id}")
+def scenario_page(scenario_id: str, request: Request, user: User = Depends(student_user)) -> Response:
+    library = request.app.state.library()
+    if scenario_id not in library.scenarios:
+        raise HTTPException(status_code=404, detail="Scénario inconnu.")
+    scenario = library.scenario(scenario_id)
+    return render(request, "student/scenario.html", {"scenario": scenario, "briefing": briefing(scenario)})
+
+
+@router.get("/eleve/simulation")
+def chat_page(
+    request: Request, scenario: str = "", mode: str = "training", user: User = Depends(student_user)
+) -> Response:
+    library = request.app.state.library()
+    if scenario and scenario not in library.scenarios:
+        raise HTTPException(status_code=404, detail="Scénario inconnu.")
+    return render(request, "student/chat.html", {"scenario_id": scenario, "mode": mode, "api": "/eleve/api"})
+
+
+@router.post("/eleve/api/start")
+async def api_start(
+    request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+) -> JSONResponse:
+    payload = await read_json(request)
+    command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
+
+
+@router.post("/eleve/api/message")
+async def api_message(
+    request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+) -> JSONResponse:
+    text = chat_text(await read_json(request))
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, text))
+
+
+@router.post("/eleve/api/hint")
+async def api_hint(request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)) -> JSONResponse:
+    await read_json(request)
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, "/ask_hint"))
+
+
+@router.post("/eleve/api/end")
+async def api_end(request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)) -> JSONResponse:
+    await read_json(request)
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, "/request_debrief"))
+
+
+@router.get("/eleve/seances/{session_id}")
+def session_page(
+    session_id: str, request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+) -> Response:
+    session = db.get(SimSession, session_id)
+    if session is None or session.learner_id != user.learner_id:
+        raise HTTPException(status_code=404, detail="Séance introuvable.")
+    return render(request, "student/session.html", debrief_context(request, session))
+
+
+def debrief_context(request: Request, session: SimSession) -> Dict[str, Any]:
+    rubric = request.app.state.rubric()
+    library = request.app.state.library()
+    scenario = library.scenarios.get(session.scenario_id)
+    scores = {s.criterion_id: s for s in session.scores}
+    rows = [(c, scores.get(c.id)) for c in rubric.criteria]
+    return {
+        "session": session,
+        "scenario_title": scenario.title if scenario else session.scenario_id,
+        "rows": rows,
+        "radar": radar(competence_averages(session, rubric)) if session.scores else "",
+        "turns": session.turns,
+    }
+
+
+@router.post("/eleve/telegram")
+async def telegram_code(
+    request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+) -> Response:
+    if not await csrf_ok(request):
+        raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page.")
+    from bot.storage.links import create_link_code
+
+    code = create_link_code(db, user.learner_id)
+    return render(request, "student/telegram.html", {"code": code})

@@ -1,0 +1,397 @@
+"""Teacher dashboard: classes, heatmap, sessions, transcripts, overrides, exports, tokens."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+from typing import Dict, List
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.engine.scenario import ScenarioError, parse_scenario
+from bot.storage import accounts
+from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
+from bot.storage.results import (
+    SessionFilter,
+    agreement,
+    heatmap,
+    list_sessions,
+    progress,
+    scores_csv_rows,
+    set_correction,
+    set_override,
+)
+from bot.web.app import admin_user, get_db, render, teacher_user
+from bot.web.charts import lines
+from bot.web.pdf import fiche_pdf
+from bot.web.security import csrf_ok, widget_token
+
+router = APIRouter()
+
+
+async def require_csrf(request: Request) -> None:
+    if not await csrf_ok(request):
+        raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page et recommencez.")
+
+
+def own_group(db: Session, user: User, group_id: int) -> Group:
+    group = db.get(Group, group_id)
+    if group is None or not accounts.can_manage_group(user, group):
+        raise HTTPException(status_code=404, detail="Classe introuvable.")
+    return group
+
+
+def visible_session(db: Session, user: User, session_id: str) -> SimSession:
+    session = db.get(SimSession, session_id)
+    if session is None or not accounts.can_see_learner(db, user, session.learner_id):
+        raise HTTPException(status_code=404, detail="Séance introuvable.")
+    return session
+
+
+def parse_filter(db: Session, user: User, request: Request) -> SessionFilter:
+    q = request.query_params
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(q.get(name, ""))
+        except ValueError:
+            return None
+
+    return SessionFilter(
+        learner_ids=accounts.visible_learner_ids(db, user),
+        scenario_id=q.get("scenario", ""),
+        learner_id=q.get("eleve", ""),
+        outcome=q.get("issue", "") if q.get("issue", "") in {"won", "lost", "open"} else "",
+        date_from=day("du"),
+        date_to=day("au"),
+    )
+
+
+@router.get("/enseignant")
+def dashboard(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
+    groups = accounts.groups_of(db, user)
+    rubric = request.app.state.rubric()
+    stats = agreement(db, accounts.visible_learner_ids(db, user), rubric)
+    guests: List[Learner] = []
+    if user.role == "admin":
+        guests = list(db.scalars(select(Learner).where(Learner.group_id.is_(None)).order_by(Learner.id)))
+    return render(request, "teacher/home.html", {"groups": groups, "agreement": stats, "guests": guests})
+
+
+@router.post("/enseignant/classes")
+async def create_group(
+    request: Request, name: str = Form(""), user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    await require_csrf(request)
+    try:
+        group = accounts.create_group(db, name, user)
+    except accounts.AccountError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return RedirectResponse(f"/enseignant/classes/{group.id}", status_code=303)
+
+
+@router.get("/enseignant/classes/{group_id}")
+def group_page(
+    group_id: int, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    group = own_group(db, user, group_id)
+    rubric = request.app.state.rubric()
+    learners = sorted(group.learners, key=lambda lr: lr.display_name.lower())
+    flt = parse_filter(db, user, request)
+    flt.learner_ids = [lr.id for lr in learners]
+    library = request.app.state.library()
+    return render(
+        request,
+        "teacher/group.html",
+        {
+            "group": group,
+            "heat": heatmap(db, learners, rubric),
+            "sessions": list_sessions(db, flt),
+            "filter": flt,
+            "scenarios": library.scenario_ids,
+            "agreement": agreement(db, flt.learner_ids, rubric),
+        },
+    )
+
+
+@router.post("/enseignant/classes/{group_id}/import")
+async def import_roster(
+    group_id: int,
+    request: Request,
+    roster: UploadFile = File(...),
+    user: User = Depends(teacher_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    await require_csrf(request)
+    group = own_group(db, user, group_id)
+    raw = await roster.read(1_000_001)
+    if len(raw) > 1_000_000:
+        raise HTTPException(status_code=400, detail="Fichier trop volumineux (1 Mo au plus).")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    rows = accounts.import_roster(db, group, text)
+    return render(request, "teacher/roster.html", {"group": group, "rows": rows})
+
+
+@router.get("/enseignant/seances")
+def sessions_page(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
+    flt = parse_filter(db, user, request)
+    library = request.app.state.library()
+    return render(
+        request,
+        "teacher/sessions.html",
+        {"sessions": list_sessions(db, flt), "filter": flt, "scenarios": library.scenario_ids},
+    )
+
+
+@router.get("/enseignant/seances/{session_id}")
+def transcript(
+    session_id: str, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    session = visible_session(db, user, session_id)
+    rubric = request.app.state.rubric()
+    library = request.app.state.library()
+    scores = {s.criterion_id: s for s in session.scores}
+    overrides: Dict[str, ScoreOverride] = {
+        o.criterion_id: o for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id == session.id))
+    }
+    turn_ids = [t.id for t in session.turns]
+    corrections = {
+        c.turn_id: c.intent for c in db.scalars(select(MoveCorrection).where(MoveCorrection.turn_id.in_(turn_ids)))
+    }
+    evidence: Dict[int, list] = {}
+    for e in session.evidence:
+        evidence.setdefault(e.turn_n, []).append(e)
+    counts_for: Dict[int, set] = {}
+    for s in session.scores:
+        for item in s.evidence_turns or []:
+            counts_for.setdefault(item.get("turn"), set()).add(s.criterion_id)
+    scenario = library.scenarios.get(session.scenario_id)
+    return render(
+        request,
+        "teacher/session.html",
+        {
+            "session": session,
+            "scenario_title": scenario.title if scenario else session.scenario_id,
+            "criteria": rubric.criteria,
+            "scores": scores,
+            "overrides": overrides,
+            "corrections": corrections,
+            "evidence": evidence,
+            "counts_for": counts_for,
+            "intents": request.app.state.intents,
+        },
+    )
+
+
+@router.post("/enseignant/seances/{session_id}/correction-note")
+async def override_score(
+    session_id: str,
+    request: Request,
+    criterion_id: str = Form(...),
+    score: str = Form(""),
+    comment: str = Form(""),
+    user: User = Depends(teacher_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    await require_csrf(request)
+    session = visible_session(db, user, session_id)
+    rubric = request.app.state.rubric()
+    if criterion_id not in {c.id for c in rubric.criteria}:
+        raise HTTPException(status_code=400, detail="Critère inconnu.")
+    if score not in {"", "na", "0", "1", "2", "3"}:
+        raise HTTPException(status_code=400, detail="Score invalide (0 à 3 ou na).")
+    set_override(db, session, criterion_id, int(score) if score.isdigit() else None, comment, user)
+    return RedirectResponse(f"/enseignant/seances/{session.id}#crit-{criterion_id}", status_code=303)
+
+
+@router.post("/enseignant/tours/{turn_id}/mouvement")
+async def correct_move(
+    turn_id: int,
+    request: Request,
+    intent: str = Form(...),
+    user: User = Depends(teacher_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    await require_csrf(request)
+    turn = db.get(Turn, turn_id)
+    if turn is None or turn.speaker != "learner":
+        raise HTTPException(status_code=404, detail="Tour introuvable.")
+    session = visible_session(db, user, turn.session_id)
+    if intent not in request.app.state.intents:
+        raise HTTPException(status_code=400, detail="Mouvement inconnu.")
+    set_correction(db, turn, intent, user)
+    return RedirectResponse(f"/enseignant/seances/{session.id}#tour-{turn.n}", status_code=303)
+
+
+@router.get("/enseignant/eleves/{learner_id}")
+def learner_page(
+    learner_id: str, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    learner = db.get(Learner, learner_id)
+    if learner is None or not accounts.can_see_learner(db, user, learner_id):
+        raise HTTPException(status_code=404, detail="Élève introuvable.")
+    series = progress(db, learner_id)
+    chosen = request.query_params.getlist("critere") or sorted(series)[:6]
+    chart = lines({cid: series[cid] for cid in chosen if cid in series})
+    flt = SessionFilter(learner_ids=[learner_id])
+    return render(
+        request,
+        "teacher/learner.html",
+        {
+            "learner": learner,
+            "chart": chart,
+            "criteria": [c.id for c in request.app.state.rubric().criteria],
+            "chosen": chosen,
+            "sessions": list_sessions(db, flt),
+            "widget_token": widget_token(request.app.state.settings.widget_secret, learner_id),
+        },
+    )
+
+
+@router.get("/enseignant/export.csv")
+def export_csv(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
+    flt = parse_filter(db, user, request)
+    group_id = request.query_params.get("classe", "")
+    if group_id.isdigit():
+        group = own_group(db, user, int(group_id))
+        flt.learner_ids = [lr.id for lr in group.learners]
+    sessions = list_sessions(db, flt, limit=100_000)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in scores_csv_rows(db, sessions, request.app.state.rubric()):
+        writer.writerow([_csv_safe(v) for v in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
+    )
+
+
+def _csv_safe(value) -> str:
+    """No formula injection when the CSV is opened in a spreadsheet."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+@router.get("/enseignant/seances/{session_id}/fiche.pdf")
+def export_pdf(
+    session_id: str, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    session = visible_session(db, user, session_id)
+    library = request.app.state.library()
+    scenario = library.scenarios.get(session.scenario_id)
+    overrides = {
+        o.criterion_id: o for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id == session.id))
+    }
+    learner = session.learner
+    pdf = fiche_pdf(
+        session,
+        request.app.state.rubric(),
+        scenario.title if scenario else session.scenario_id,
+        learner.display_name if learner else session.learner_id,
+        learner.group.name if learner and learner.group else "",
+        overrides,
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="fiche-{session.id[:8]}.pdf"'},
+    )
+
+
+@router.get("/enseignant/jetons")
+def tokens_page(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
+    new = request.session.pop("new_token", None)
+    return render(request, "teacher/tokens.html", {"tokens": list(accounts.tokens_of(db, user)), "new_token": new})
+
+
+@router.post("/enseignant/jetons")
+async def create_token(
+    request: Request, name: str = Form(""), user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    await require_csrf(request)
+    request.session["new_token"] = accounts.create_api_token(db, user, name)
+    return RedirectResponse("/enseignant/jetons", status_code=303)
+
+
+@router.post("/enseignant/jetons/{token_id}/revoquer")
+async def revoke_token(
+    token_id: int, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    await require_csrf(request)
+    if not accounts.revoke_token(db, user, token_id):
+        raise HTTPException(status_code=404, detail="Jeton introuvable.")
+    return RedirectResponse("/enseignant/jetons", status_code=303)
+
+
+@router.get("/enseignant/scenarios")
+def scenarios_page(request: Request, user: User = Depends(teacher_user)) -> Response:
+    library = request.app.state.library()
+    return render(
+        request, "teacher/scenarios.html", {"scenarios": [library.scenarios[s] for s in library.scenario_ids]}
+    )
+
+
+@router.post("/enseignant/scenarios/verifier")
+async def check_scenario(
+    request: Request, scenario_file: UploadFile = File(...), user: User = Depends(teacher_user)
+) -> Response:
+    await require_csrf(request)
+    library = request.app.state.library()
+    raw = await scenario_file.read(300_001)
+    name = (scenario_file.filename or "scenario.yml").replace("/", "_")[:80]
+    result: Dict = {"filename": name, "problems": [], "scenario": None}
+    if len(raw) > 300_000:
+        result["problems"] = ["Fichier trop volumineux (300 Ko au plus)."]
+    else:
+        try:
+            result["scenario"] = parse_scenario(Path(name), raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            result["problems"] = ["Le fichier doit être enregistré en UTF-8."]
+        except ScenarioError as exc:
+            result["problems"] = list(exc.problems)
+    return render(
+        request,
+        "teacher/scenarios.html",
+        {"scenarios": [library.scenarios[s] for s in library.scenario_ids], "check": result},
+    )
+
+
+@router.get("/admin/enseignants")
+def teachers_page(request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)) -> Response:
+    teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
+    return render(request, "teacher/teachers.html", {"teachers": teachers})
+
+
+@router.post("/admin/enseignants")
+async def create_teacher(
+    request: Request,
+    username: str = Form(""),
+    display_name: str = Form(""),
+    password: str = Form(""),
+    user: User = Depends(admin_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    await require_csrf(request)
+    try:
+        accounts.create_user(db, username, password, "teacher", display_name=display_name)
+    except accounts.AccountError as exc:
+        teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
+        return render(request, "teacher/teachers.html", {"teachers": teachers, "error": str(exc)}, 400)
+    return RedirectResponse("/admin/enseignants", status_code=303)

@@ -1,0 +1,74 @@
+"""The LMS widget: an iframe chat authenticated by a signed learner token (no cookie)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import User
+from bot.web.app import get_db, render
+from bot.web.routes.student import chat_text, relay_and_state, start_command
+from bot.web.security import widget_user
+
+router = APIRouter()
+
+
+def widget_learner(request: Request, db: Session = Depends(get_db)) -> User:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    username = (
+        widget_user(request.app.state.settings.widget_secret, token.strip()) if scheme.lower() == "bearer" else None
+    )
+    user = db.scalar(select(User).where(User.username == username)) if username else None
+    if user is None or not user.active or user.role != "student":
+        raise HTTPException(status_code=401, detail="Lien du widget invalide ou expiré : demandez-en un nouveau.")
+    return user
+
+
+async def _payload(request: Request) -> Dict[str, Any]:
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise HTTPException(status_code=400, detail="Requête invalide.") from None
+    if not isinstance(payload, dict):
+        raise HTTPException(status_code=400, detail="Requête invalide.")
+    return payload
+
+
+@router.get("/widget")
+def widget_page(request: Request, scenario: str = "") -> Response:
+    """The chat inside the iframe; the token travels in the URL fragment, read by the script."""
+    library = request.app.state.library()
+    return render(
+        request,
+        "widget.html",
+        {"scenario_id": scenario if scenario in library.scenarios else "", "scenarios": library.scenario_ids},
+    )
+
+
+@router.post("/widget/api/start")
+async def start(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
+    payload = await _payload(request)
+    command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
+
+
+@router.post("/widget/api/message")
+async def message(
+    request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)
+) -> JSONResponse:
+    text = chat_text(await _payload(request))
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, text))
+
+
+@router.post("/widget/api/hint")
+async def hint(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, "/ask_hint"))
+
+
+@router.post("/widget/api/end")
+async def end(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
+    return JSONResponse(await relay_and_state(request, db, user.learner_id, "/request_debrief"))
