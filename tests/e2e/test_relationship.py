@@ -34,6 +34,17 @@ def test_good_run_is_won_with_the_persona_switch(rasa_stack, library, scenario_i
     assert "Affaire conclue" in debrief and "C2." in debrief
     for cid in scenario.na_criteria:
         assert f"{cid} " in debrief and ": na" in debrief
+    # the results API shape (contract §6) carries the C2 scores with their evidence
+    from bot.storage import db
+    from bot.storage.results import learner_sessions, session_json
+
+    with db.session_factory(f"sqlite:///{rasa_stack.db_path}")() as session:
+        result = session_json(learner_sessions(session, sender)[0])
+    assert result["outcome"] == "won" and result["grade_20"] is not None
+    c2 = {cid: c for cid, c in result["criteria"].items() if cid.startswith("C2.")}
+    assert c2 and any(c["score"] and c["evidence"] for c in c2.values()), c2
+    for cid in scenario.na_criteria:
+        assert result["criteria"][cid] == {"score": None, "level": "na", "evidence": []}
 
 
 @pytest.mark.parametrize("scenario_id", C2_IDS)
