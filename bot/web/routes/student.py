@@ -17,7 +17,7 @@ from bot.engine.coach import briefing
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
 from bot.web.app import get_db, render, student_user
-from bot.web.charts import radar
+from bot.web.charts import lines, radar
 from bot.web.security import csrf_ok
 
 router = APIRouter()
@@ -105,6 +105,11 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
         for label in per[0]:
             values = [p[label] for p in per if p[label] is not None]
             averages[label] = mean(values) if values else None
+    series: Dict[str, list] = defaultdict(list)
+    for s in reversed(scored):
+        for label, value in competence_averages(s, rubric).items():
+            if value is not None:
+                series[label].append((s.started_at, value))
     return render(
         request,
         "student/home.html",
@@ -112,6 +117,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
             "scenarios": [library.scenarios[sid] for sid in library.scenario_ids],
             "sessions": sessions,
             "radar": radar(averages) if averages else "",
+            "progress": lines(dict(series)) if len(scored) > 1 else "",
             "new_username": request.session.pop("new_username", None),
         },
     )
