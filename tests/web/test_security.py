@@ -148,3 +148,16 @@ def test_roster_import_creates_student_accounts(web):
     )
     assert resp.status_code == 200 and "lea.nguyen" in resp.text and "hugo.m" in resp.text
     assert web.login("hugo.m", "hugopasse123").get(web.url + "/eleve").status_code == 200
+
+
+def test_a_student_gets_a_telegram_link_code(web):
+    alice = web.login("alice.dupont")
+    token = web.csrf(alice, "/eleve")
+    page = alice.post(web.url + "/eleve/telegram", data={"csrf_token": token})
+    assert page.status_code == 200 and "/lier " in page.text
+    from sqlalchemy import select
+
+    from bot.storage.models import LinkCode
+
+    with web.db() as s:
+        assert s.scalar(select(LinkCode.learner_id).order_by(LinkCode.created_at.desc())) == "alice.dupont"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from datetime import datetime, timedelta
 from statistics import mean
@@ -205,4 +206,5 @@ async def telegram_code(
     from bot.storage.links import create_link_code
 
     code = create_link_code(db, user.learner_id)
-    return render(request, "student/telegram.html", {"code": code})
+    bot_name = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@")
+    return render(request, "student/telegram.html", {"code": code, "bot_name": bot_name})
