@@ -12,7 +12,7 @@ TRAINING_DATA := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/
 MODEL := models/negotiation.tar.gz
 RASA_DATA := --data data/nlu data/rules data/stories
 
-.PHONY: install browser train validate lint format test test-unit test-e2e test-stories eval-nlu run web shell scenarios \
+.PHONY: install browser train validate lint format test test-unit test-e2e test-stories eval-nlu run web shell scenarios bench \
   api-token admin export-corrections clean
 
 install: $(VENV)/.installed
@@ -68,6 +68,21 @@ test-stories: $(MODEL)
 .PHONY: test-scale
 test-scale: install $(MODEL)
 	$(PY) -m pytest tests/scale
+
+# Load: 100 learners x 20 turns in parallel on one Rasa server, on SQLite and on
+# PostgreSQL (TEST_DATABASE_URL); 0 errors, 0 lost turns, every session scored; prints
+# messages/s (README, "Robustness"). .ci/run runs it after `make test`.
+.PHONY: test-load
+test-load: install $(MODEL)
+	LOAD_TESTS=1 $(PY) -m pytest tests/load -s
+
+# Benchmarks: the stock `rasa init` assistant and the full stack side by side (latency for
+# 1 learner and a class of 35, saturation throughput, RSS, cold start); prints a table and
+# writes docs/benchmarks.md (~25 min). BENCH_ARGS="--train" also times both trainings
+# (+15 min); BENCH_ARGS="--database-url postgresql://…" runs the stack on PostgreSQL.
+# Measures models/negotiation.tar.gz as it is (never retrains it; `make train` does).
+bench: install
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 eval-nlu: $(MODEL)
 	$(PY) -m bot.cli eval-nlu

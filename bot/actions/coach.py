@@ -30,14 +30,18 @@ class ActionCoachHint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
         lib = library()
         state = load_state(tracker)
+        problem = screen(latest_move(tracker).text)
         if state is None:
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
+        elif problem in ("empty", "other_language"):
+            # a guess of the NLU on a message without a word, or not in French
+            say(dispatcher, [coach(lib.coach[problem].format(client=client_name(state)), "input")])
         elif state.mode == "exam":
             say(dispatcher, [coach(lib.coach["exam_no_hint"], "hint")])
         else:
             say(dispatcher, [coach(coach_engine.hint(lib, lib.scenario(state.scenario_id), state), "hint")])
-        if state is not None:
-            save(lib, tracker, None)
+        if state is not None and save(lib, tracker, None) is None:
+            say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
         return []
 
 
@@ -53,13 +57,17 @@ class ActionCoachRedirect(Action):
             return []
         move = latest_move(tracker)
         rescued = rescue_intent(tracker)
-        if rescued and not screen(move.text):
+        if rescued and not screen(move.text) and not move.text.startswith("/"):
             # An uncertain but plausible move is still played: the learner is not stopped.
             return await ActionClientTurn().play(dispatcher, tracker, state, rescued)
         problem = screen(move.text) or "redirect"
+        if problem == "redirect" and move.text.startswith("/") and "unknown_command" in lib.coach:
+            problem = "unknown_command"  # Rasa command syntax that is not one of ours (/restart, /hack…)
         template = lib.coach[problem]
         if isinstance(template, list):
             template = template[(state.turn + len(move.text)) % len(template)]
-        say(dispatcher, [coach(template.format(client=client_name(state)), "redirect")])
-        save(lib, tracker, None)
+        command = (move.text.split("{")[0].split() or [""])[0][:40]
+        say(dispatcher, [coach(template.format(client=client_name(state), command=command), "redirect")])
+        if save(lib, tracker, None) is None:
+            say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
         return []

@@ -47,15 +47,24 @@ def coach(text: str, kind: str = "") -> Utterance:
     return Utterance("coach", text, name="Coach", kind=kind)
 
 
-def state_events(state: SimulationState) -> List[SlotSet]:
-    return [
-        SlotSet("sim_state", state.to_dict()),
-        SlotSet("scenario_id", state.scenario_id),
-        SlotSet("phase", state.phase),
-        SlotSet("client_mood", state.mood),
-        SlotSet("outcome", state.outcome),
-        SlotSet("mode", state.mode),
-    ]
+def state_events(state: SimulationState, tracker: Tracker | None = None) -> List[SlotSet]:
+    """The engine state, and the slots derived from it that change (given the ``tracker``).
+
+    Every event is stored and read back by the Rasa server on every message and sent to
+    the action server: an unchanged slot is not set again (same slot values, fewer events).
+    """
+    derived = {
+        "scenario_id": state.scenario_id,
+        "phase": state.phase,
+        "client_mood": state.mood,
+        "outcome": state.outcome,
+        "mode": state.mode,
+    }
+    events = [SlotSet("sim_state", state.to_dict())]
+    for name, value in derived.items():
+        if tracker is None or tracker.get_slot(name) != value:
+            events.append(SlotSet(name, value))
+    return events
 
 
 def client_name(state: SimulationState | None) -> str:
@@ -87,4 +96,15 @@ def rescue_intent(tracker: Tracker) -> str | None:
         if name in CLIENT_MOVES and float(ranked.get("confidence") or 0) >= RESCUE_MIN_CONFIDENCE:
             return name
         return None
+    return None
+
+
+def next_client_move(tracker: Tracker) -> str | None:
+    """The NLU's best guess among the client moves, if plausible enough (see ``rescue_intent``)."""
+    from bot.engine.simulation import CLIENT_MOVES
+
+    for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name in CLIENT_MOVES and float(ranked.get("confidence") or 0) >= RESCUE_MIN_CONFIDENCE:
+            return name
     return None

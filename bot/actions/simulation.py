@@ -13,6 +13,7 @@ from bot.actions.common import (
     latest_move,
     library,
     load_state,
+    next_client_move,
     say,
     scenario_list,
     state_events,
@@ -20,7 +21,7 @@ from bot.actions.common import (
 from bot.actions.recording import debrief_text, save
 from bot.engine import coach as coach_engine
 from bot.engine import simulation
-from bot.engine.inputs import screen
+from bot.engine.inputs import asks_debrief, screen
 
 
 class ActionStartScenario(Action):
@@ -32,14 +33,21 @@ class ActionStartScenario(Action):
         scenario_id = str(next(tracker.get_latest_entity_values("scenario_id"), "") or "").strip()
         mode = "exam" if str(next(tracker.get_latest_entity_values("mode"), "")).strip() == "exam" else "training"
         if scenario_id not in lib.scenarios:
-            text = lib.coach["unknown_scenario" if scenario_id else "no_simulation"]
-            say(dispatcher, [coach(text.format(scenario_id=scenario_id[:60], scenarios=scenario_list()), "menu")])
+            # Only a dictionary lookup: an odd id (a path, a huge or non-text value) never goes further.
+            running = load_state(tracker)
+            key = "unknown_scenario" if scenario_id else "no_simulation"
+            if not scenario_id and running is not None and "missing_scenario" in lib.coach:
+                key = "missing_scenario"
+            text = lib.coach[key].format(scenario_id=scenario_id[:60], scenarios=scenario_list())
+            if running is not None and not running.ended and "simulation_continues" in lib.coach:
+                text += " " + lib.coach["simulation_continues"].format(client=client_name(running))
+            say(dispatcher, [coach(text, "menu")])
             return []
         state = simulation.start(lib, scenario_id, seed=simulation.seed_for(tracker.sender_id), mode=mode)
         scenario = lib.scenario(scenario_id)
         welcome = lib.coach["welcome_exam" if mode == "exam" else "welcome"]
         say(dispatcher, [coach(coach_engine.briefing(scenario), "briefing"), coach(welcome, "welcome")])
-        return state_events(state)
+        return state_events(state, tracker)
 
 
 class ActionClientTurn(Action):
@@ -65,13 +73,14 @@ class ActionClientTurn(Action):
         if problem:
             say(dispatcher, [coach(lib.coach[problem].format(client=client_name(state)), "input")])
             if problem != "too_long":
-                save(lib, tracker, None)
+                if save(lib, tracker, None) is None:
+                    say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
                 return []
         reply = simulation.step(lib, state, move)
         say(dispatcher, reply.utterances)
         if save(lib, tracker, state) is None:
             say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
-        return state_events(state)
+        return state_events(state, tracker)
 
 
 class ActionDebrief(Action):
@@ -84,9 +93,19 @@ class ActionDebrief(Action):
         if state is None:
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
+        move = latest_move(tracker)
+        if screen(move.text) == "empty":
+            # The NLU guesses on a message without a word (emoji, punctuation): never end a simulation on that.
+            say(dispatcher, [coach(lib.coach["empty"].format(client=client_name(state)), "input")])
+            if save(lib, tracker, None) is None:
+                say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
+            return []
+        if not move.text.startswith("/") and not asks_debrief(move.text):
+            # The NLU heard « end » in a sentence that does not say it: the meeting goes on.
+            return await ActionClientTurn().play(dispatcher, tracker, state, next_client_move(tracker) or "inform")
         simulation.finish(state)
         text = debrief_text(lib, save(lib, tracker, state), state)
         if text is None:
             text = coach_engine.summary(lib, lib.scenario(state.scenario_id), state) + "\n" + lib.coach["not_saved"]
         say(dispatcher, [coach(text, "debrief")])
-        return state_events(state)
+        return state_events(state, tracker)

@@ -11,12 +11,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.assessment.analysis import analyse
+from bot.assessment.analysis import Analysis, analyse
 from bot.assessment.rubric import Rubric, default_rubric
 from bot.assessment.scoring import Assessment, TurnRecord, assess
 from bot.engine.library import Library
@@ -62,6 +63,11 @@ def _key(sender_id: str, event: Dict[str, Any]) -> str:
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 
+def storable(text: str) -> str:
+    """Text every database takes: no NUL (PostgreSQL refuses it), no unpaired surrogate."""
+    return (text or "").replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def session_id(sender_id: str, started: float) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"negociation:{sender_id}:{started:.6f}"))
 
@@ -85,10 +91,22 @@ def split_sessions(sender_id: str, events: Iterable[Dict[str, Any]]) -> List[Ses
     sessions: List[SessionData] = []
     current: SessionData | None = None
     pending_start: Dict[str, Any] | None = None
+    #: bot messages that answered a pending start (an unknown scenario id gets an answer, no session)
+    pending_bots: List[TurnData] = []
     state: Dict[str, Any] = {}
     last_user: TurnData | None = None
     last_user_in_session = False
     phase: str | None = None
+
+    def failed_start() -> None:
+        # A start that opened no simulation is a learner message of the running one.
+        nonlocal pending_start
+        if pending_start is not None and current is not None:
+            current.turns.append(pending_start["turn"])
+            current.turns.extend(pending_bots)
+        pending_start = None
+        pending_bots.clear()
+
     for event in events:
         kind = event.get("event")
         if kind == "user":
@@ -108,6 +126,7 @@ def split_sessions(sender_id: str, events: Iterable[Dict[str, Any]]) -> List[Ses
                 before=dict(state),
                 after=dict(state),
             )
+            failed_start()
             last_user = turn
             last_user_in_session = False
             if turn.intent == "start_scenario":
@@ -120,6 +139,9 @@ def split_sessions(sender_id: str, events: Iterable[Dict[str, Any]]) -> List[Ses
         elif kind == "slot" and event.get("name") == "sim_state" and isinstance(event.get("value"), dict):
             value = event["value"]
             if value.get("turn") == 0 and value.get("scenario_id"):
+                if current is not None:
+                    current.turns.extend(pending_bots)
+                pending_bots.clear()
                 started = float(event.get("timestamp") or 0)
                 current = SessionData(
                     id=session_id(sender_id, started),
@@ -147,18 +169,24 @@ def split_sessions(sender_id: str, events: Iterable[Dict[str, Any]]) -> List[Ses
                 last_user.phase = phase
         elif kind == "bot" and current is not None:
             speaker, name, body, msg_kind = _speaker(event)
-            current.turns.append(
-                TurnData(
-                    _key(sender_id, event),
-                    speaker,
-                    body,
-                    _time(event.get("timestamp")),
-                    name=name,
-                    kind=msg_kind,
-                    phase=phase,
-                )
-            )
+            at = _time(event.get("timestamp"))
+            bot = TurnData(_key(sender_id, event), speaker, body, at, name=name, kind=msg_kind, phase=phase)
+            (pending_bots if pending_start is not None else current.turns).append(bot)
+    failed_start()
     return sessions
+
+
+@lru_cache(maxsize=4096)
+def _analysis(key: str, text: str) -> Analysis:
+    """A learner message is analysed (spaCy) when its turn is stored, then read again by every
+    scoring of its session: once per message (``key``), the result shared (read only)."""
+    return analyse(text)
+
+
+def _moves(turn: TurnData) -> List[str] | None:
+    if turn.speaker != "learner" or turn.intent == "start_scenario":
+        return None
+    return _analysis(turn.key, turn.text).moves
 
 
 def learner_records(session: SessionData) -> List[TurnRecord]:
@@ -168,7 +196,13 @@ def learner_records(session: SessionData) -> List[TurnRecord]:
             continue
         records.append(
             TurnRecord(
-                n, turn.text, turn.intent or "", analyse(turn.text), turn.before, turn.after, turn.confidence or 0.0
+                n,
+                turn.text,
+                turn.intent or "",
+                _analysis(turn.key, turn.text),
+                turn.before,
+                turn.after,
+                turn.confidence or 0.0,
             )
         )
     return records
@@ -185,7 +219,7 @@ def write_session(db: Session, data: SessionData, assessment: Assessment | None)
     """Upsert one session and its turns; replace its scores (idempotent)."""
     learner = db.get(Learner, data.sender_id)
     if learner is None:
-        learner = Learner(id=data.sender_id, display_name=data.sender_id)
+        learner = Learner(id=data.sender_id, display_name=data.sender_id[:120])
         db.add(learner)
     row = db.get(SimSession, data.id)
     if row is None:
@@ -207,12 +241,12 @@ def write_session(db: Session, data: SessionData, assessment: Assessment | None)
                 n=n,
                 event_key=t.key,
                 speaker=t.speaker,
-                name=t.name,
-                text=t.text,
+                name=storable(t.name)[:120],
+                text=storable(t.text),
                 intent=t.intent,
                 confidence=t.confidence,
                 entities=t.entities,
-                moves=analyse(t.text).moves if t.speaker == "learner" and t.intent != "start_scenario" else None,
+                moves=_moves(t),
                 phase=t.phase,
                 kind=t.kind,
                 at=t.at,

@@ -2,19 +2,63 @@
 
 Rasa's own ``type: SQL`` wants dialect, host, port... as separate keys; schools give
 one URL. SQLite paths are relative to the project and their folder is created.
+
+Robustness: pooled connections are checked before use (``pool_pre_ping``), so the
+server recovers by itself once a restarted database is back, and PostgreSQL connections
+give up after ``connect_timeout`` seconds (5 unless the URL says otherwise) instead of
+freezing the server on an unreachable host.
+
+Rasa wraps every tracker store in its ``FailSafeTrackerStore``: when the database is
+down, it swallows the error, plays the message on a blank conversation and keeps the
+result in memory only. The learner would read a wrong answer (« aucune simulation en
+cours ») and the message would be lost without a word. So every failure is also noted
+for the message being handled (:func:`watch_failures`); the REST channel then tells the
+learner that the message could not be saved and must be sent again.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, List
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from bot import speedups
+from bot.storage import db as project_db
+
+speedups.install()  # every Rasa server of the project loads this module (endpoints.yml)
 
 DEFAULT_URL = "sqlite:///var/negociation.db"
+CONNECT_TIMEOUT = 5
+
+_failures: ContextVar[List[BaseException] | None] = ContextVar("tracker_store_failures", default=None)
+
+
+def watch_failures() -> List[BaseException]:
+    """The tracker store errors that will happen while handling the current message."""
+    failures: List[BaseException] = []
+    _failures.set(failures)
+    return failures
+
+
+def _noted(exc: BaseException) -> None:
+    failures = _failures.get()
+    if failures is not None:
+        failures.append(exc)
+
+
+def _fail_fast() -> None:
+    """Once the database failed for this message, do not wait for it again (up to
+    ``connect_timeout`` per call on an unreachable host, the whole server waiting)."""
+    failures = _failures.get()
+    if failures:
+        raise RuntimeError("tracker store unavailable for this message") from failures[0]
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -33,7 +77,14 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             db = url.database or "var/negociation.db"
             Path(db).parent.mkdir(parents=True, exist_ok=True)
             super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker)
+            engine_url = self.engine.url
+            self.engine.dispose()
+            self.engine = project_db.sqlite_engine(engine_url, future=False)  # WAL, pooled connections
+            self.sessionmaker = sessionmaker(bind=self.engine)
             return
+        query = dict(url.query)
+        if dialect == "postgresql":
+            query.setdefault("connect_timeout", str(CONNECT_TIMEOUT))
         super().__init__(
             domain=domain,
             dialect=url.drivername,
@@ -43,5 +94,33 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             username=url.username,
             password=url.password,
             event_broker=event_broker,
-            query=dict(url.query) or None,
+            query=query or None,
         )
+        engine_url = self.engine.url
+        self.engine.dispose()
+        self.engine = create_engine(engine_url, pool_pre_ping=True, **create_engine_kwargs(engine_url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    async def retrieve(self, sender_id: str) -> Any:
+        _fail_fast()
+        try:
+            return await super().retrieve(sender_id)
+        except Exception as exc:
+            _noted(exc)
+            raise
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Any:
+        _fail_fast()
+        try:
+            return await super().retrieve_full_tracker(conversation_id)
+        except Exception as exc:
+            _noted(exc)
+            raise
+
+    async def save(self, tracker: Any) -> None:
+        _fail_fast()
+        try:
+            await super().save(tracker)
+        except Exception as exc:
+            _noted(exc)
+            raise

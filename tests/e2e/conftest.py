@@ -65,7 +65,9 @@ def rasa_stack(tmp_path_factory):
     )
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
     procs = cli.start_servers(env, log_dir=tmp)
+    client = RestClient(int(env["RASA_PORT"]), db_path)
+    client.procs = procs  # tests check that no process died
     try:
-        yield RestClient(int(env["RASA_PORT"]), db_path)
+        yield client
     finally:
         cli.stop(procs)

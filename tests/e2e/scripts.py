@@ -126,7 +126,8 @@ FOLLOW_UP = [
 ]
 
 POOR = [
-    "Salut ! J'ai un super produit à vous vendre, le meilleur du marché.",
+    "Salut ! J'ai un super produit à vous vendre.",
+    "Avec notre machine vous allez gagner un temps fou et faire des économies, c'est garanti.",
     "C'est 10 000 euros, c'est pas cher.",
     "Les concurrents c'est vraiment de la camelote, faut pas les écouter.",
     "Bon, vous signez ?",

