@@ -24,6 +24,7 @@ from bot.engine.text import (
     count_keywords,
     familiar_words,
     has_keyword,
+    is_open_question,
     is_tutoiement,
     normalize,
     percentages,
@@ -159,7 +160,8 @@ class Simulation:
 
     def answer_question(self, move: Move, norm: str) -> None:
         state = self.state
-        is_open = move.intent == "ask_open_question" or move.intent == "check_satisfaction"
+        # the form of the question decides how much the client says, whatever the label
+        is_open = move.intent in {"ask_open_question", "check_satisfaction"} or is_open_question(norm)
         state.questions += 1
         state.open_questions += int(is_open)
         state.advance("discovery")
@@ -652,6 +654,9 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
         return sim.reply
     norm = normalize(move.text)
     intent = move.intent if move.intent in CLIENT_MOVES else "inform"
+    if intent == "say_goodbye" and "?" in norm:
+        # a message that asks something is not a leave-taking (« Bonjour…, comment… ? »)
+        intent = "ask_open_question" if is_open_question(norm) else "ask_closed_question"
     if intent == "denigrate_competitor" and move.confidence < 0.6 and not any_keyword(norm, DENIGRATE_CUES):
         intent = "inform"  # an uncertain label is not enough to blame the learner
     if (

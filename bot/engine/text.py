@@ -87,3 +87,27 @@ def is_tutoiement(normalized: str) -> bool:
 def familiar_words(normalized: str) -> List[str]:
     """Familiar words, as whole words (« mec » but not « mécanisée »)."""
     return list(dict.fromkeys(_FAMILIAR_RE.findall(normalized)))
+
+
+#: interrogative openings that ask for a description, whatever the NLU's label
+OPEN_STARTS = (
+    "comment", "pourquoi", "quel", "quelle", "quels", "quelles", "que ", "qu'", "de quoi", "en quoi",
+    "sur quoi", "dans quelle mesure", "a quel", "a quelle", "pouvez-vous me decrire", "pourriez-vous me decrire",
+    "decrivez", "racontez", "parlez-moi",
+)  # fmt: skip
+_FILLERS = ("et ", "alors ", "du coup ", "mais ", "ok ", "d'accord ", "tres bien ", "bien sur ")
+
+
+def is_open_question(normalized: str) -> bool:
+    """A question whose form asks for a description (« De quoi avez-vous besoin ? »).
+
+    Takes the last question of the message (a greeting or a remark may come before).
+    """
+    if "?" not in normalized:
+        return False
+    segments = re.split(r"[.!?;:]", normalized[: normalized.rfind("?")])
+    question = next((seg.strip(" ,") for seg in reversed(segments) if seg.strip(" ,")), "")
+    for filler in _FILLERS:
+        if question.startswith(filler):
+            question = question[len(filler) :]
+    return question.startswith(OPEN_STARTS)
