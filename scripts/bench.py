@@ -16,9 +16,9 @@ Prints a table and writes ``docs/benchmarks.md`` (and the raw numbers to
   database created next to ``--database-url`` and dropped afterwards.
 
 Both servers stay up for the whole run and every measurement is taken for the baseline
-and then at once for the stack (the saturation ramp alternates level by level), so both
-see the same background load; the CPU used by other processes during each phase is
-reported next to the numbers.
+and right after for the stack (1-learner rounds and saturation slices alternate: baseline,
+stack, stack, baseline…), so both see the same background load; the CPU used by other
+processes during each phase is reported next to the numbers.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ BASELINE_DIR = BENCH_DIR / "baseline"
 STACK_TRAIN_FILE = BENCH_DIR / "stack-train.json"
 DOC = ROOT / "docs" / "benchmarks.md"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 #: what the rasa-init learners say (the intents of its nlu.yml, its stories' order)
 BASELINE_MESSAGES = [
@@ -274,6 +273,10 @@ def _training_data_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+#: both trainings from scratch: Rasa would otherwise restore unchanged components from .rasa/cache
+NO_TRAINING_CACHE = {"RASA_MAX_CACHE_SIZE": "0"}
+
+
 def _baseline_model() -> Path | None:
     models = sorted((BASELINE_DIR / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
@@ -292,7 +295,7 @@ def ensure_baseline(env: Dict[str, str], retrain: bool, log_dir: Path) -> Dict[s
     with open(log_dir / "baseline-init.log", "ab") as out:
         subprocess.run(
             [str(cli.VENV_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(BASELINE_DIR)],
-            cwd=BASELINE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, check=True,
+            cwd=BASELINE_DIR, env={**env, **NO_TRAINING_CACHE}, stdout=out, stderr=subprocess.STDOUT, check=True,
         )  # fmt: skip
     seconds = time.perf_counter() - t0
     if _baseline_model() is None:
@@ -320,7 +323,7 @@ def stack_training(env: Dict[str, str], train: bool, log_dir: Path) -> Dict[str,
                     "--domain", "domain.yml", "--config", "config.yml", "--out", out_dir,
                     "--fixed-model-name", "bench",
                 ],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=True,
+                cwd=ROOT, env={**env, **NO_TRAINING_CACHE}, stdout=out, stderr=subprocess.STDOUT, check=True,
             )  # fmt: skip
         seconds = time.perf_counter() - t0
     meta = {"train_s": round(seconds, 1), "measured_at": _now(), "data_hash": data_hash}
@@ -876,7 +879,76 @@ def phases_table(result: Dict[str, Any]) -> str:
 
 #: what was optimised, measured with this script (kept with the code that produces the numbers)
 NOTES = """\
-(to be written)
+**Profile before** (py-spy, both stack processes, 4 learners without think time; `--profile`
+gives the same for the class phase, in `var/bench/profile/`). The Rasa server was the
+bottleneck (one event loop, ~95 % busy):
+
+- 26 % validating each answer of the action server: Rasa calls `jsonschema.validate`, which
+  first checks the constant response schema against the meta-schema, every time;
+- 21 % reading the tracker back from the SQL tracker store, 7 % of it in
+  `Event.resolve_by_type` (walks every `Event` subclass for every stored event); 52 % of the
+  stored events were `SlotSet`s: 6 per turn, 5 of them usually unchanged;
+- 14 % saving the tracker, mostly SQLite commits waiting for the action server's writes to
+  the same file (rollback journal: readers and writers block each other);
+- 18 % NLU: spaCy `fr_core_news_md` (its named entity recogniser, which nothing reads, is
+  45 % of spaCy's time) and DIET.
+
+The action server (42 % busy) spent 37 % of its time in `record()`: the spaCy analysis of the
+message (16 %), the same analysis again for every learner message at scoring (12 %) and
+commits (8 %). Memory: Rasa loads the spaCy model twice (two graph nodes), 330 MiB.
+
+**Changes** (behaviour unchanged: unit tests, `tests/e2e/test_negotiation.py`; the NLU gives
+identical intents, confidences and entities on 91 French messages with and without them):
+
+1. `bot/speedups.py`, installed by the tracker store module, which every Rasa server of the
+   project loads before its model: the action-answer validator is built once (answers are
+   still validated, same error); event type names are resolved from a table; the spaCy
+   model is loaded once and its NER disabled (same tokens, lemmas, tags and vectors:
+   `tests/unit/test_speedups.py`).
+2. `bot/actions/common.py` (`state_events`): a slot derived from the engine state is only set
+   when its value changes; `sim_state` is always set (same slot values, 40 % fewer events
+   to store, read back, featurize and send to the action server on every message).
+3. `bot/storage/db.py`, `bot/storage/tracker_store.py`: SQLite in WAL mode with pooled
+   connections (SQLAlchemy 1.4 reopened the file for every session); `synchronous` stays
+   FULL, so a committed turn is as durable as before.
+4. `bot/storage/record.py`: a learner message is analysed once (cached per tracker event),
+   no longer again at every scoring of its session.
+
+**Gains**, each step added to the previous one, all four stacks up at once and measured in
+alternating slices (4 × 8 s per level, SQLite, 2026-11-28 10:10 UTC, other load 0–1.1 cores):
+
+| Stack | 1 learner: msg/s, p50, p95 | 4 learners: msg/s, p95 | CPU / message (Rasa + actions) |
+|---|---|---|---|
+| before | 8.1, 105 ms, 262 ms | 12.0, 470 ms | 74 + 27 ms |
+| + `bot/speedups.py` | 12.2, 66 ms, 217 ms | 18.8, 378 ms | 42 + 26 ms |
+| + fewer slot events | 13.4, 58 ms, 218 ms | 19.6, 386 ms | 36 + 25 ms |
+| + WAL, analysis once (now) | 16.2, 59 ms, 90 ms | 24.5, 212 ms | 36 + 15 ms |
+
+The same benchmark on the code before the changes (2026-11-28 09:24 UTC, 15.6 min): stack/baseline
+p50 2.29× (1 learner) and 2.64× (class), class p95 277 ms, saturation 8.7 vs 24.4 msg/s
+(0.36×), CPU per message 90 vs 36 ms, RSS 2349 MiB (2.46 GB): three of the four targets
+failed. Memory now: about 350 MiB less in the Rasa server.
+
+**What the rest is.** The stack still does more per message than the baseline: the REST
+channel's checks, an HTTP call to the action server carrying the whole tracker as JSON, the
+SQL tracker store read and written on every message (the baseline keeps its trackers in
+memory), Rasa's rule and memoization policies featurizing the whole conversation on every
+prediction (it grows with the negotiation: ~30 messages, ~200 events), the analysis and 1–2
+commits in the action server. The baseline, for its part, runs two TensorFlow policies (TED,
+UnexpecTED) on every message, hence its CPU per message close to the stack's Rasa server.
+Throughput is bounded by Rasa's single event loop (one core) for both; the action server
+works on the second core. Memory is mostly TensorFlow and the DIET model (Rasa builds it by
+fitting one batch at load: ~600 MiB) and spaCy `fr_core_news_md` in both processes
+(~300 MiB each). Numbers vary by ±30 % from run to run on this shared machine; the ratios,
+measured side by side, vary less.
+
+Not done: starting the action server with `python -m rasa_sdk` rather than `rasa run actions`
+would save 47 MiB (docker-compose.yml uses the same command); SQLite `synchronous=NORMAL` in
+WAL mode would save one fsync per commit at the cost of the last commits on a power cut.
+
+**Profiling again**: `make bench BENCH_ARGS=--profile` (needs `pip install py-spy`, or
+`PY_SPY=/path/to/py-spy`) records both stack processes during the class phase and writes the
+functions where the time goes to `var/bench/profile/*-top.txt`.
 """
 
 
@@ -945,8 +1017,9 @@ spaCy analysis, writes every turn and the scores), {env["database"]}.
 - **Training time**: `rasa init` (scaffold + training) for the baseline, cached in
   `var/bench/baseline` with its model (retrained with `--train` or a new Rasa version);
   `rasa train` of the project into a temporary folder for the stack, only with `--train`
-  (about 10 minutes here); otherwise the last measured value from `var/bench/stack-train.json`
-  is shown with its date, or "not measured in this run".
+  (about 10 minutes here); both without Rasa's training cache. Without `--train` the last
+  measured value (`var/bench/stack-train.json`) is shown with its date, or "not measured in
+  this run".
 
 ## All phases
 
