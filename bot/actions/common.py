@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.engine.library import Library, default_library
 from bot.engine.state import Move, SimulationState, Utterance
+from bot.language.intents import CLIENT_MOVES
 
 
 def library() -> Library:
@@ -84,8 +85,6 @@ RESCUE_MIN_CONFIDENCE = 0.15
 
 def rescue_intent(tracker: Tracker) -> str | None:
     """The NLU's best guess behind an ``nlu_fallback``, if it is a plausible client move."""
-    from bot.engine.simulation import CLIENT_MOVES
-
     message = tracker.latest_message or {}
     if (message.get("intent") or {}).get("name") != "nlu_fallback":
         return None
@@ -101,8 +100,6 @@ def rescue_intent(tracker: Tracker) -> str | None:
 
 def next_client_move(tracker: Tracker) -> str | None:
     """The NLU's best guess among the client moves, if plausible enough (see ``rescue_intent``)."""
-    from bot.engine.simulation import CLIENT_MOVES
-
     for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
         name = ranked.get("name")
         if name in CLIENT_MOVES and float(ranked.get("confidence") or 0) >= RESCUE_MIN_CONFIDENCE:

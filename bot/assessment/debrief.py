@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.assessment.rubric import Rubric
 from bot.assessment.scoring import Assessment
 from bot.engine.scenario import Scenario
-from bot.engine.text import clip
+from bot.language.text import clip
 
 OUTCOME = {"won": "✅ Affaire conclue", "lost": "❌ Affaire perdue", "open": "⏳ Entretien non terminé"}
 

@@ -17,7 +17,7 @@ from bot.assessment.analysis import Analysis, products_mentioned
 from bot.assessment.rubric import Rubric
 from bot.engine.scenario import Scenario
 from bot.engine.simulation import unknown_refs
-from bot.engine.text import any_keyword, clip
+from bot.language.text import any_keyword, clip
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.engine.text import normalize
+from bot.language.text import normalize
 
 MAX_CHARS = 2000
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)

@@ -18,68 +18,17 @@ from bot.engine import coach
 from bot.engine.library import Library
 from bot.engine.scenario import Fact, Objection, Scenario
 from bot.engine.state import Move, SimulationState, Utterance
-from bot.engine.text import (
-    any_keyword,
-    catalogue_refs,
-    count_keywords,
-    familiar_words,
-    has_keyword,
-    is_open_question,
-    is_tutoiement,
-    normalize,
-    percentages,
+from bot.language.intents import (
+    CLIENT_MOVES,
+    CONTENT_MOVES,
+    OBJECTION_REPLIES,
+    QUESTIONS,
 )
+from bot.language.lexicon import lexicon
+from bot.language.questions import last_question_form
+from bot.language.text import any_keyword, catalogue_refs, count_keywords, is_tutoiement, normalize, percentages
 
-QUESTION_INTENTS = {"ask_open_question", "ask_closed_question"}
-#: Statements that answer an objection or a change, whatever the NLU's exact label.
-ANSWERING_MOVES = {"handle_objection", "argue_benefit", "inform", "present_solution", "reformulate"}
-OBJECTION_REPLIES = ANSWERING_MOVES | {"acknowledge_objection", "affirm", "deny", "offer_concession"}
-#: Any statement with content; when it carries what lifts the pending objection, it does.
-CONTENT_MOVES = ANSWERING_MOVES | {"offer_concession", "plan_follow_up", "propose_close", "summarize_deal", "deny"}
-COUNTERPART_MARKERS = (
-    "si vous",
-    "si on",
-    "si nous",
-    "en contrepartie",
-    "en echange",
-    "a condition",
-    "condition que",
-    "contre un",
-    "contre une",
-    "contre votre",
-    "des lors que",
-    "pour peu que",
-    "a partir du moment",
-    "moyennant",
-    "sous reserve",
-)
-ACCEPT_MARKERS = (
-    "d'accord",
-    "ok",
-    "pas de souci",
-    "pas de probleme",
-    "ca marche",
-    "entendu",
-    "va pour",
-    "on peut faire",
-    "c'est possible",
-    "accepte",
-    "oui",
-)
-REFUSE_MARKERS = (
-    "pas possible",
-    "impossible",
-    "interdit",
-    "illegal",
-    "la loi",
-    "legal",
-    "pas autorise",
-    "ne peux pas",
-    "ne pouvons pas",
-    "l441",
-    "code de commerce",
-    "plafond",
-)
+QUESTION_INTENTS = QUESTIONS
 
 
 @dataclass
@@ -161,7 +110,7 @@ class Simulation:
     def answer_question(self, move: Move, norm: str) -> None:
         state = self.state
         # the form of the question decides how much the client says, whatever the label
-        is_open = move.intent in {"ask_open_question", "check_satisfaction"} or is_open_question(norm)
+        is_open = move.intent in {"ask_open_question", "check_satisfaction"} or last_question_form(norm) == "open"
         state.questions += 1
         state.open_questions += int(is_open)
         state.advance("discovery")
@@ -268,22 +217,7 @@ class Simulation:
             # An argued proposal of catalogue products is a proposal, whatever its label.
             self.present_solution(move, norm)
             return
-        proof = bool(any(ch.isdigit() for ch in norm)) or any_keyword(
-            norm,
-            (
-                "reference",
-                "client",
-                "garanti",
-                "certifi",
-                "essai",
-                "temoign",
-                "etude",
-                "demonstr",
-                "test",
-                "preuve",
-                "mesure",
-            ),
-        )
+        proof = any(ch.isdigit() for ch in norm) or lexicon()["proof"].found_in(norm)
         self.say_line("argument_reply" if proof else "argument_weak")
 
     def state_price(self, move: Move, norm: str) -> None:
@@ -410,14 +344,14 @@ class Simulation:
         return bool(keywords) and any_keyword(norm, keywords)
 
     def _accepts_illegal(self, move: Move, norm: str) -> bool:
-        if any_keyword(norm, REFUSE_MARKERS) or move.intent == "deny":
+        if lexicon()["refuse"].found_in(norm) or move.intent == "deny":
             return False
         if move.intent == "affirm":
             return True
         return (
             move.intent in {"offer_concession", "inform", "handle_objection"}
             and "90" in norm
-            and any_keyword(norm, ACCEPT_MARKERS)
+            and lexicon()["accept"].found_in(norm)
         )
 
     # --------------------------------------------------------------- change
@@ -456,7 +390,7 @@ class Simulation:
     def concession(self, move: Move, norm: str, quiet: bool = False) -> None:
         state = self.state
         pcts = percentages(move.text)
-        trade = any_keyword(norm, COUNTERPART_MARKERS)
+        trade = lexicon()["counterpart"].found_in(norm)
         beyond = any(p > self.scenario.cgv.max_discount_pct for p in pcts)
         state.concessions.append(
             {"turn": state.turn, "percent": max(pcts) if pcts else None, "trade": trade, "beyond": beyond}
@@ -618,33 +552,6 @@ def seed_for(sender_id: str) -> int:
     return zlib.crc32(sender_id.encode("utf-8"))
 
 
-CLIENT_MOVES = {
-    "greet",
-    "introduce_self",
-    "state_agenda",
-    "ask_open_question",
-    "ask_closed_question",
-    "reformulate",
-    "present_solution",
-    "argue_benefit",
-    "state_price",
-    "check_agreement",
-    "acknowledge_objection",
-    "handle_objection",
-    "offer_concession",
-    "denigrate_competitor",
-    "propose_close",
-    "summarize_deal",
-    "propose_additional_sale",
-    "plan_follow_up",
-    "check_satisfaction",
-    "say_goodbye",
-    "inform",
-    "affirm",
-    "deny",
-}
-
-
 def step(library: Library, state: SimulationState, move: Move) -> Reply:
     """Play one learner message; mutate ``state`` and return the bot's answer."""
     state.turn += 1
@@ -656,15 +563,15 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
     intent = move.intent if move.intent in CLIENT_MOVES else "inform"
     if intent == "say_goodbye" and "?" in norm:
         # a message that asks something is not a leave-taking (« Bonjour…, comment… ? »)
-        intent = "ask_open_question" if is_open_question(norm) else "ask_closed_question"
-    if intent == "denigrate_competitor" and move.confidence < 0.6 and not any_keyword(norm, DENIGRATE_CUES):
+        intent = "ask_open_question" if last_question_form(norm) == "open" else "ask_closed_question"
+    if intent == "denigrate_competitor" and move.confidence < 0.6 and not lexicon()["denigrate"].found_in(norm):
         intent = "inform"  # an uncertain label is not enough to blame the learner
     if (
         intent in {"present_solution", "ask_closed_question", "plan_follow_up", "check_agreement", "state_price"}
         and state.solution_presented
         and (state.price_stated or not sim.scenario.outcome.requires_price)
         and "?" in norm
-        and any_keyword(norm, CLOSE_CUES)
+        and lexicon()["close"].found_in(norm)
     ):
         intent = "propose_close"  # « on valide ? », « je vous prépare le bon de commande ? »
     move = Move(intent, move.text, move.confidence, move.entities)
@@ -704,22 +611,13 @@ def step(library: Library, state: SimulationState, move: Move) -> Reply:
 
 
 def _check_register(sim: Simulation, norm: str) -> None:
-    if is_tutoiement(norm) or familiar_words(norm):
+    if is_tutoiement(norm) or lexicon()["familiar_words"].found_in(norm):
         first = "register" not in sim.state.flags
         sim.state.flag("register")
         if first:
             sim.nudge("register")
 
 
-CLOSE_CUES = (
-    "bon de commande", "on valide", "on signe", "je vous prepare le bon", "je lance la commande", "on part sur",
-    "on planifie", "on fixe", "on se cale", "vous validez", "vous signez", "on demarre", "on y va", "marche conclu",
-)  # fmt: skip
-DENIGRATE_CUES = (
-    "camelote", "nul", "nuls", "arnaque", "amateur", "bas de gamme", "escroc", "bricoleur", "incompetent",
-    "pas serieux", "de la merde", "pourri", "ne vaut rien", "catastroph", "mauvaise qualite", "inexistant",
-    "bidon", "cheap", "brad", "moins bons", "pas fiable", "zero",
-)  # fmt: skip
 PRICE_PATTERN = re.compile(r"\d[\d  .,]*\s*(€|k€|euros?\b|eur\b|ht\b|ttc\b|par mois|/mois)")
 
 
@@ -848,4 +746,4 @@ class _Defaults(dict):
         return ""
 
 
-__all__ = ["Reply", "Simulation", "start", "step", "seed_for", "has_keyword"]
+__all__ = ["Reply", "Simulation", "start", "step", "seed_for"]

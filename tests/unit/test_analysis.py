@@ -2,8 +2,9 @@
 
 import pytest
 
-from bot.assessment.analysis import analyse, question_type
-from bot.engine.text import normalize
+from bot.assessment.analysis import analyse
+from bot.language.questions import question_form as question_type
+from bot.language.text import normalize
 
 
 @pytest.mark.parametrize(

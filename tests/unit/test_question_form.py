@@ -6,7 +6,8 @@ import pytest
 
 from bot.engine import simulation
 from bot.engine.state import Move
-from bot.engine.text import is_open_question, normalize
+from bot.language.questions import last_question_form
+from bot.language.text import normalize
 
 
 @pytest.mark.parametrize(
@@ -18,12 +19,12 @@ from bot.engine.text import is_open_question, normalize
         ("Quels problemes rencontrez vous ?", True),
         ("Est-ce que vous avez un budget ?", False),
         ("Vous signez ?", False),
-        ("Quand souhaitez-vous être livré ?", False),
+        ("Quand souhaitez-vous être livré ?", True),
         ("Comment allez-vous.", False),
     ],
 )
 def test_open_question_form(text, expected):
-    assert is_open_question(normalize(text)) is expected
+    assert (last_question_form(normalize(text)) == "open") is expected
 
 
 def test_a_question_is_never_a_leave_taking(library):

@@ -1,13 +1,6 @@
 from bot.engine.inputs import screen
-from bot.engine.text import (
-    catalogue_refs,
-    familiar_words,
-    has_keyword,
-    is_tutoiement,
-    normalize,
-    numbers,
-    percentages,
-)
+from bot.language.lexicon import lexicon
+from bot.language.text import catalogue_refs, has_keyword, is_tutoiement, normalize, numbers, percentages
 
 
 def test_normalize_strips_accents_case_and_controls():
@@ -33,7 +26,7 @@ def test_catalogue_refs_and_register():
     assert catalogue_refs("le VSD-45 et le PAC-HT65, pas le XYZ") == ["VSD-45", "PAC-HT65"]
     assert is_tutoiement(normalize("Tu peux me dire ton budget ?"))
     assert not is_tutoiement(normalize("Pouvez-vous me dire votre budget ?"))
-    assert familiar_words(normalize("ouais bah on verra")) == ["ouais", "bah"]
+    assert lexicon()["familiar_words"].which(normalize("ouais bah on verra, mecanisee")) == ["ouais", "bah"]
 
 
 def test_screen_bad_input():

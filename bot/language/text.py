@@ -1,4 +1,4 @@
-"""Small text helpers shared by the engine and the assessment (no NLP model here)."""
+"""Text primitives: accent-free normal form, keyword stems, numbers, references, register."""
 
 from __future__ import annotations
 
@@ -75,39 +75,21 @@ def clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def contains(normalized: str, phrase: str) -> bool:
+    """``phrase`` (already normalized; spaces count) anywhere, tolerant of a missing apostrophe."""
+    if not phrase.strip():
+        return False
+    return phrase in normalized or phrase.replace("'", " ") in normalized.replace("'", " ")
+
+
+def has_word(normalized: str, word: str) -> bool:
+    """``word`` as a whole word (« mec » but not « mécanisée »)."""
+    return re.search(r"(?<![\w-])" + re.escape(normalize(word)) + r"(?![\w-])", normalized) is not None
+
+
 _TU = re.compile(r"(^|\W)(tu|toi|ton|ta|tes|t'(?=[a-z]))(\W|$)")
-_FAMILIAR = ("ouais", "mec", "ben", "bah", "truc", "jsp", "wesh", "kiffe", "ptdr", "mdr", "lol", "osef", "tkt")
-_FAMILIAR_RE = re.compile(r"(?<![\w-])(" + "|".join(_FAMILIAR) + r")(?![\w-])")
 
 
 def is_tutoiement(normalized: str) -> bool:
+    """The learner says « tu » to the client."""
     return bool(_TU.search(normalized))
-
-
-def familiar_words(normalized: str) -> List[str]:
-    """Familiar words, as whole words (« mec » but not « mécanisée »)."""
-    return list(dict.fromkeys(_FAMILIAR_RE.findall(normalized)))
-
-
-#: interrogative openings that ask for a description, whatever the NLU's label
-OPEN_STARTS = (
-    "comment", "pourquoi", "quel", "quelle", "quels", "quelles", "que ", "qu'", "de quoi", "en quoi",
-    "sur quoi", "dans quelle mesure", "a quel", "a quelle", "pouvez-vous me decrire", "pourriez-vous me decrire",
-    "decrivez", "racontez", "parlez-moi",
-)  # fmt: skip
-_FILLERS = ("et ", "alors ", "du coup ", "mais ", "ok ", "d'accord ", "tres bien ", "bien sur ")
-
-
-def is_open_question(normalized: str) -> bool:
-    """A question whose form asks for a description (« De quoi avez-vous besoin ? »).
-
-    Takes the last question of the message (a greeting or a remark may come before).
-    """
-    if "?" not in normalized:
-        return False
-    segments = re.split(r"[.!?;:]", normalized[: normalized.rfind("?")])
-    question = next((seg.strip(" ,") for seg in reversed(segments) if seg.strip(" ,")), "")
-    for filler in _FILLERS:
-        if question.startswith(filler):
-            question = question[len(filler) :]
-    return question.startswith(OPEN_STARTS)
