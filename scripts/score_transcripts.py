@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.assessment.replay import replay  # noqa: E402
 from bot.assessment.rubric import default_rubric  # noqa: E402
-from bot.assessment.scoring import assess  # noqa: E402
+from bot.assessment.rules import assess  # noqa: E402
 from bot.engine.library import load_library  # noqa: E402
 from bot.engine.simulation import seed_for  # noqa: E402
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.assessment.rubric import Rubric
-from bot.assessment.scoring import Assessment
+from bot.assessment.rules import Assessment
 from bot.engine.scenario import Scenario
 from bot.language.text import clip
 

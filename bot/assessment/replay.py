@@ -10,7 +10,7 @@ import copy
 from typing import List, Sequence, Tuple
 
 from bot.assessment.analysis import analyse
-from bot.assessment.scoring import TurnRecord
+from bot.assessment.rules import TurnRecord
 from bot.engine import simulation
 from bot.engine.library import Library
 from bot.engine.state import Move, SimulationState

@@ -14,6 +14,8 @@ from typing import Dict, List, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from bot.language.text import normalize
+
 Move = str
 Lines = List[str]
 
@@ -165,6 +167,34 @@ class Outcome(_Model):
     close_vague: Lines = Field(default_factory=list)
 
 
+class AssessmentCues(_Model):
+    """Words of this scenario that the assessment adds to the generic cue list of the same name.
+
+    The generic lists are in ``data/lexicon/assessment.yml``; a scenario names here what only it
+    has (the agency where a meeting can take place, the client's pallets that must not be blamed),
+    so that no scenario word is written in Python and a new scenario is graded like the others.
+    Words are matched as the generic list matches them (accents and case do not matter).
+    """
+
+    #: places of a meeting proper to the scenario (prospecting: « à Carquefou », « au dépôt »)
+    meeting_place: List[str] = Field(default_factory=list)
+    #: objects of a meeting proper to the scenario (prospecting: « le bâtiment », « le parc »)
+    meeting_object: List[str] = Field(default_factory=list)
+    #: what the client prepares for the meeting (prospecting: « les plans », « les heures »)
+    meeting_preparation: List[str] = Field(default_factory=list)
+    #: phrases that put the blame on the client (complaint: « vos palettes »)
+    blame: List[str] = Field(default_factory=list)
+    #: prevention measures proper to the scenario (complaint: « visites reprogrammées »)
+    prevention: List[str] = Field(default_factory=list)
+
+    @validator("*", each_item=True)
+    def _normal_form(cls, value: str) -> str:
+        folded = normalize(value)
+        if not folded:
+            raise ValueError("mot vide")
+        return folded
+
+
 class Scenario(_Model):
     id: str
     title: str
@@ -190,10 +220,12 @@ class Scenario(_Model):
     #: who answers first (a receptionist before the decision maker); default: main persona
     opening_persona: str | None = None
     na_criteria: List[str] = Field(default_factory=list)
-    #: criterion id -> a reading proper to the scenario (« lecture propre »), see bot/assessment/scoring.py
+    #: criterion id -> a reading proper to the scenario (« lecture propre »), see bot/assessment/rules/readings.py
     readings: Dict[str, Literal["meeting_proposal", "meeting_recap", "complaint_handling"]] = Field(
         default_factory=dict
     )
+    #: words of this scenario for the assessment (added to the lists of data/lexicon/assessment.yml)
+    assessment_cues: AssessmentCues = Field(default_factory=AssessmentCues)
     lines: Dict[str, Lines] = Field(default_factory=dict)
 
     @root_validator(skip_on_failure=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.assessment.analysis import Analysis, analyse
 from bot.assessment.rubric import Rubric, default_rubric
-from bot.assessment.scoring import Assessment, TurnRecord, assess
+from bot.assessment.rules import Assessment, TurnRecord, assess
 from bot.engine.library import Library
 from bot.storage.models import CriterionScore, Evidence, Learner, SimSession, Turn
 

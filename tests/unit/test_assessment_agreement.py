@@ -9,7 +9,7 @@ import yaml
 
 from bot.assessment.replay import replay
 from bot.assessment.rubric import CRITERION_IDS, default_rubric
-from bot.assessment.scoring import assess
+from bot.assessment.rules import assess
 from bot.engine.simulation import seed_for
 
 TRANSCRIPTS = sorted((Path(__file__).resolve().parents[1] / "transcripts").glob("*.yml"))

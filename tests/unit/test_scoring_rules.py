@@ -6,7 +6,7 @@ import pytest
 
 from bot.assessment.replay import replay
 from bot.assessment.rubric import CRITERION_IDS, default_rubric
-from bot.assessment.scoring import assess
+from bot.assessment.rules import assess
 
 OPENING = [
     ("greet", "Bonjour Monsieur Garnier"),

@@ -1,0 +1,161 @@
+"""From the 19 criterion scores to the assessment: caps, grade /20, eliminatory reasons, priorities.
+
+The rules of each competence block score one criterion each (or a scenario's reading replaces
+one); here they are run in the order of the rubric, capped when the learner invented something,
+weighted by ``data/assessment/rubric.yml`` into a grade /20, capped at 9 for an eliminatory fault,
+and the three criteria that would gain the most become the learner's priorities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Sequence, Tuple
+
+from bot.assessment.rubric import Rubric
+from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
+from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
+from bot.assessment.rules.readings import READINGS
+from bot.engine.scenario import Scenario
+from bot.language.intents import Intent
+from bot.language.text import clip
+
+#: every criterion's rule, by competence block
+ALL_RULES: Dict[str, Rule] = {
+    **preparation.RULES,
+    **discovery.RULES,
+    **argumentation.RULES,
+    **closing.RULES,
+    **relationship.RULES,
+}
+#: a score above this is capped when the criterion rests on invented information
+INVENTED_CAP = 1
+#: the grade an eliminatory fault cannot exceed (level I)
+ELIMINATORY_CAP = 9.0
+#: grade /20 thresholds of the levels I, S and TS (below the first: TI)
+GRADE_LEVELS = ((15, "TS"), (10, "S"), (5, "I"))
+
+
+@dataclass
+class CriterionResult:
+    criterion_id: str
+    score: int | None
+    level: str
+    explanation: str
+    evidence: List[Tuple[int, str]] = field(default_factory=list)
+    advice: str = ""
+    capped: bool = False
+
+
+@dataclass
+class Assessment:
+    scores: Dict[str, CriterionResult]
+    findings: List[Finding]
+    grade_20: float
+    level: str
+    eliminatory: List[str]
+    outcome: str
+    competence_levels: Dict[str, str] = field(default_factory=dict)
+    priorities: List[str] = field(default_factory=list)
+
+
+def assess(
+    scenario: Scenario,
+    rubric: Rubric,
+    turns: Sequence[TurnRecord],
+    final: Dict[str, Any] | None = None,
+    na: Sequence[str] = (),
+) -> Assessment:
+    """Score a finished session on the 19 criteria, apply caps, compute the grade /20."""
+    ctx = Context(scenario, turns, final or {})
+    results: Dict[str, CriterionResult] = {}
+    invented = invented_information(ctx)
+    for criterion in rubric.criteria:
+        if criterion.id in na:
+            results[criterion.id] = CriterionResult(criterion.id, None, "na", "Situation absente de ce scénario.")
+            continue
+        reading = scenario.readings.get(criterion.id)
+        result = (READINGS[reading] if reading else ALL_RULES[criterion.id])(ctx)
+        score, explanation, capped = result.score, result.explanation, False
+        if criterion.id in invented and score > INVENTED_CAP:
+            score, capped = INVENTED_CAP, True
+            explanation += " Plafonné à I : information inventée (hors catalogue ou hors marge)."
+        results[criterion.id] = CriterionResult(
+            criterion.id,
+            score,
+            rubric.level(score),
+            explanation,
+            [(t.n, clip(t.text, 240)) for t in result.evidence],
+            criterion.advice,
+            capped,
+        )
+        for t in result.evidence:
+            ctx.note(t, criterion.id, explanation.split(":")[0].rstrip("."), score >= 2)
+    weights = rubric.weights(scenario.id, list(na))
+    mean = sum(weights[c] * results[c].score for c in weights if results[c].score is not None)
+    grade = round(mean * 20 / 3, 1)
+    eliminatory = eliminatory_faults(ctx)
+    if eliminatory:
+        grade = min(grade, ELIMINATORY_CAP)
+    return Assessment(
+        scores=results,
+        findings=_distinct_findings(ctx.findings),
+        grade_20=grade,
+        level=grade_level(grade),
+        eliminatory=eliminatory,
+        outcome=ctx.final.get("outcome", "open"),
+        competence_levels=competence_levels(rubric, results),
+        priorities=priorities(weights, results),
+    )
+
+
+def invented_information(ctx: Context) -> Dict[str, str]:
+    """Criteria capped at I because the learner invented something (a discount beyond the margin,
+    a reference or a price absent from the catalogue)."""
+    invented: Dict[str, str] = {}
+    if "beyond_margin" in ctx.flags:
+        invented["C1.2.2-d"] = "remise hors marge"
+    if preparation.price_errors(ctx):
+        invented["C1.2.2-a"] = "référence ou prix inventé"
+    return invented
+
+
+def eliminatory_faults(ctx: Context) -> List[str]:
+    """Faults that cap the grade at level I, whatever the criteria (French, shown to the learner)."""
+    reasons = []
+    if "denigrate" in ctx.flags or any(t.has(Intent.DENIGRATE_COMPETITOR) for t in ctx.turns):
+        reasons.append("dénigrement d'un concurrent")
+    if "illegal_accepted" in ctx.flags:
+        reasons.append("délai de paiement illégal accepté")
+    if any(t.analysis.urgency for t in ctx.turns):
+        reasons.append("pression abusive ou fausse urgence")
+    return reasons
+
+
+def grade_level(grade: float) -> str:
+    return next((level for threshold, level in GRADE_LEVELS if grade >= threshold), "TI")
+
+
+def competence_levels(rubric: Rubric, results: Dict[str, CriterionResult]) -> Dict[str, str]:
+    """The level of each competence (C1, C2): the rounded mean of its scored criteria."""
+    levels = {}
+    for competence in ("C1", "C2"):
+        scored = [r.score for cid, r in results.items() if cid.startswith(f"{competence}.") and r.score is not None]
+        levels[competence] = rubric.level(round(sum(scored) / len(scored))) if scored else "na"
+    return levels
+
+
+def priorities(weights: Dict[str, float], results: Dict[str, CriterionResult]) -> List[str]:
+    """The three criteria whose progress would raise the grade the most."""
+    improvable = [c for c in weights if results[c].score is not None and results[c].score < 3]
+    return sorted(improvable, key=lambda c: (3 - results[c].score) * weights[c], reverse=True)[:3]
+
+
+def _distinct_findings(findings: List[Finding]) -> List[Finding]:
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.turn, f.criterion_id, f.finding)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
