@@ -171,20 +171,20 @@ class AssessmentCues(_Model):
     """Words of this scenario that the assessment adds to the generic cue list of the same name.
 
     The generic lists are in ``data/lexicon/assessment.yml``; a scenario names here what only it
-    has (the agency where a meeting can take place, the client's pallets that must not be blamed),
-    so that no scenario word is written in Python and a new scenario is graded like the others.
-    Words are matched as the generic list matches them (accents and case do not matter).
+    has (the town of the vendor's agency where a meeting can take place, the client's goods that a
+    complaint must not blame), so that no scenario word is written in Python and a new scenario is
+    graded like the others. Words match as the generic list matches (accents and case do not matter).
     """
 
-    #: places of a meeting proper to the scenario (prospecting: « à Carquefou », « au dépôt »)
+    #: places of a meeting proper to the scenario (prospecting: the vendor's agency, the client's depot)
     meeting_place: List[str] = Field(default_factory=list)
-    #: objects of a meeting proper to the scenario (prospecting: « le bâtiment », « le parc »)
+    #: objects of a meeting proper to the scenario (prospecting: the client's equipment, a building project)
     meeting_object: List[str] = Field(default_factory=list)
-    #: what the client prepares for the meeting (prospecting: « les plans », « les heures »)
+    #: what the client prepares for the meeting (prospecting: plans, meter readings)
     meeting_preparation: List[str] = Field(default_factory=list)
-    #: phrases that put the blame on the client (complaint: « vos palettes »)
+    #: phrases that put the blame on the client (complaint: the client's own goods or staff)
     blame: List[str] = Field(default_factory=list)
-    #: prevention measures proper to the scenario (complaint: « visites reprogrammées »)
+    #: prevention measures proper to the scenario (complaint: the visits that were missed, rescheduled)
     prevention: List[str] = Field(default_factory=list)
 
     @validator("*", each_item=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.assessment.rules.context import Context, RuleBook, Score
 from bot.language.intents import CONTACT_MOVES, QUESTIONS
 from bot.language.intents import Intent as I  # noqa: E741 - the short name of the lead's groups
-from bot.language.text import any_keyword
+from bot.language.text import any_keyword, normalize
 
 RULES = RuleBook()
 
@@ -37,7 +37,7 @@ def contact(ctx: Context) -> Score:
     opening = ctx.turns[:OPENING_TURNS]
     if not opening:
         return Score.of(0, "Aucune prise de contact.")
-    surname = ctx.scenario.main_persona.name.split()[-1].lower()
+    surname = normalize(ctx.scenario.main_persona.name.split()[-1])
     greet = next((t for t in opening if t.has(I.GREET)), None)
     personal = greet and (surname in greet.normalized or ctx.says(greet, "courtesy_title"))
     intro = next((t for t in opening if t.has(I.INTRODUCE_SELF)), None)

@@ -1,0 +1,142 @@
+"""The structure of the assessment rules: one typed rule per criterion, readable next to its rubric line,
+French words in data files only, and the turn helpers the rules are written with."""
+
+from __future__ import annotations
+
+import ast
+import re
+import typing
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.assessment.analysis import Analysis, analyse
+from bot.assessment.rubric import CRITERION_IDS, default_rubric
+from bot.assessment.rules import Context, Score, TurnRecord
+from bot.assessment.rules.aggregate import ALL_RULES
+from bot.assessment.rules.discovery import contact
+from bot.assessment.rules.readings import READINGS
+from bot.engine.scenario import AssessmentCues, Scenario
+from bot.language.lexicon import lexicon
+from bot.language.text import has_word, normalize
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES_DIR = ROOT / "bot" / "assessment"
+
+
+def test_every_criterion_has_one_rule_and_every_reading_a_scenario_can_name_exists():
+    assert sorted(ALL_RULES) == sorted(CRITERION_IDS)
+    readings_type = typing.get_type_hints(Scenario)["readings"]
+    allowed = typing.get_args(typing.get_args(readings_type)[1])
+    assert sorted(READINGS) == sorted(allowed)
+
+
+@pytest.mark.parametrize("criterion_id", CRITERION_IDS)
+def test_each_rule_quotes_its_rubric_line(criterion_id):
+    """The docstring says the label and the whole 0–3 scale of rubric.yml, word for word."""
+    criterion = default_rubric().criterion(criterion_id)
+    doc = " ".join((ALL_RULES[criterion_id].__doc__ or "").split())
+    assert criterion.label in doc
+    for level, text in criterion.scale.items():
+        assert f"{level}: {text}" in doc, f"{criterion_id} {level}"
+
+
+def _string_constants(path: Path):
+    """String literals of a module, docstrings left out (they may quote the rubric)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.value
+
+
+def _scenario_words():
+    """Words only one scenario has: its assessment cues, its people's names, its catalogue references."""
+    words = set()
+    for path in sorted((ROOT / "data" / "scenarios").glob("[!_]*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for cues in (data.get("assessment_cues") or {}).values():
+            words |= {normalize(c) for c in cues}
+        words |= {normalize(p["name"].split()[-1]) for p in data["personas"]}
+        words |= {normalize(p["ref"]) for p in data["catalogue"]}
+    return words
+
+
+def test_no_scenario_word_is_written_in_the_assessment_code():
+    words = _scenario_words()
+    assert {"a carquefou", "vos palettes"} <= words  # the words this guard was written for
+    found = [
+        (path.name, word)
+        for path in sorted(RULES_DIR.rglob("*.py"))
+        for literal in _string_constants(path)
+        for word in words
+        if has_word(normalize(literal), word)
+    ]
+    assert not found
+
+
+def test_the_rules_name_only_cue_lists_of_the_lexicon_and_scenarios_only_extend_them():
+    used = set()
+    for path in (RULES_DIR / "rules").glob("*.py"):
+        used |= set(re.findall(r"""(?:says\(\w+, |cues\()((?:"[a-z_]+"(?:, )?)+)""", path.read_text(encoding="utf-8")))
+    names = {name for group in used for name in re.findall(r'"([a-z_]+)"', group)}
+    assert names and names <= set(lexicon().names), names - set(lexicon().names)
+    assert set(AssessmentCues.__fields__) <= set(lexicon().names)
+
+
+def _record(before=None, after=None, intent="inform", text="") -> TurnRecord:
+    return TurnRecord(1, text, intent, Analysis(text=text, normalized=normalize(text)), before or {}, after or {})
+
+
+def test_turn_helpers_say_what_changed_in_the_turn():
+    t = _record(
+        {"solution_presented": False, "change": "announced", "concessions": [], "signals_given": 1, "flags": []},
+        {
+            "solution_presented": True,
+            "change": "adapted",
+            "concessions": [{"percent": 3}],
+            "signals_given": 1,
+            "flags": ["beyond_margin"],
+            "revealed": {"budget": "full"},
+        },
+    )
+    assert t.became("solution_presented") and not t.became("reformulation_confirmed")
+    assert t.went("change", "announced", "adapted") and not t.went("change", "none", "adapted")
+    assert t.became("change", "adapted") and not t.became("change", "announced")
+    assert t.changed("change") and not t.changed("signals_given")
+    assert t.grew("concessions") and not t.grew("signals_given")
+    assert t.flagged("beyond_margin") and not t.flagged("illegal_accepted")
+    assert t.new_facts == ["budget"]
+
+
+def test_score_keeps_the_first_distinct_turns_as_evidence():
+    a, b, c = (_record(text=str(n)) for n in range(3))
+    b.n, c.n = 2, 3
+    assert Score.of(2, "x", [a, None, a, b, c], limit=2).evidence == [a, b]
+
+
+def test_a_personal_greeting_is_the_client_named_not_a_word_that_contains_a_title(library):
+    """« comme » holds « mme » and « M. Guérin » is written with an accent: read as words, folded."""
+    scenario = library.scenario("prospection-rdv")
+    intro = ("introduce_self", "Je suis Léa Martin, technico-commerciale chez Atlantique Manutention.")
+    agenda = (
+        "state_agenda",
+        "Je vous propose de faire le point sur vos besoins ; nous avons trente minutes, cela vous convient ?",
+    )
+
+    def level(greeting: str) -> int:
+        turns = [("greet", greeting), intro, agenda]
+        records = [TurnRecord(n, text, intent, analyse(text), {}, {}) for n, (intent, text) in enumerate(turns, 1)]
+        return contact(Context(scenario, records, {})).score
+
+    assert level("Bonjour Franck Guérin, merci de me recevoir.") == 3
+    assert level("Bonjour Monsieur, merci de me recevoir.") == 3
+    assert level("Bonjour, comme convenu je vous appelle.") == 2
