@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
@@ -50,6 +50,8 @@ class Rubric:
     groups: Dict[str, Dict]
     criteria: List[Criterion]
     scenario_weights: Dict[str, Dict[str, float]]
+    #: weights of a kind of situation (a scenario's ``kind``: complaint, prospecting...)
+    kind_weights: Dict[str, Dict[str, float]] = field(default_factory=dict)
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -57,13 +59,14 @@ class Rubric:
     def level(self, score: int | None) -> str:
         return "na" if score is None else self.levels[score]
 
-    def group_weights(self, scenario_id: str) -> Dict[str, float]:
-        custom = self.scenario_weights.get(scenario_id)
+    def group_weights(self, scenario_id: str, kind: str | None = None) -> Dict[str, float]:
+        """The scenario's own weights, else those of its kind of situation, else the grid's."""
+        custom = self.scenario_weights.get(scenario_id) or self.kind_weights.get(kind or "")
         return dict(custom) if custom else {g: float(v["weight"]) for g, v in self.groups.items()}
 
-    def weights(self, scenario_id: str, na: List[str]) -> Dict[str, float]:
+    def weights(self, scenario_id: str, na: List[str], kind: str | None = None) -> Dict[str, float]:
         """Weight of each scored criterion; ``na`` criteria hand their weight to the others."""
-        groups = self.group_weights(scenario_id)
+        groups = self.group_weights(scenario_id, kind)
         scored = [c for c in self.criteria if c.id not in na]
         raw: Dict[str, float] = {}
         for group, weight in groups.items():
@@ -93,6 +96,7 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         groups=data["groups"],
         criteria=criteria,
         scenario_weights=data.get("scenario_weights") or {},
+        kind_weights=data.get("kind_weights") or {},
     )
 
 

@@ -10,6 +10,7 @@ import yaml
 from bot.assessment.replay import replay
 from bot.assessment.rubric import CRITERION_IDS, default_rubric
 from bot.assessment.rules import assess
+from bot.engine.library import default_library
 from bot.engine.simulation import seed_for
 
 TRANSCRIPTS = sorted((Path(__file__).resolve().parents[1] / "transcripts").glob("*.yml"))
@@ -75,7 +76,8 @@ def test_agreement_within_one_point_on_85_percent(graded):
 def expected_grade(data) -> float:
     rubric = default_rubric()
     na = [c for c, v in data["expected"].items() if v == "na"]
-    weights = rubric.weights(data["scenario"], na)
+    kind = default_library().scenario(data["scenario"]).kind
+    weights = rubric.weights(data["scenario"], na, kind)
     return round(sum(w * int(data["expected"][c]) for c, w in weights.items()) * 20 / 3, 1)
 
 

@@ -90,7 +90,7 @@ def assess(
         )
         for t in result.evidence:
             ctx.note(t, criterion.id, explanation.split(":")[0].rstrip("."), score >= 2)
-    weights = rubric.weights(scenario.id, list(na))
+    weights = rubric.weights(scenario.id, list(na), scenario.kind)
     mean = sum(weights[c] * results[c].score for c in weights if results[c].score is not None)
     grade = round(mean * 20 / 3, 1)
     eliminatory = eliminatory_faults(ctx)
