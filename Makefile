@@ -76,6 +76,23 @@ test-scale: install $(MODEL)
 test-load: install $(MODEL)
 	LOAD_TESTS=1 $(PY) -m pytest tests/load -s
 
+# Deployment: the real docker/rasa.Dockerfile and docker-compose.yml built and run, a
+# scenario played through the web app, data kept across down/up, then everything removed
+# (docs/deployment-test.md, about 15 min). Installs docker.io and Compose v2 and starts
+# dockerd when missing; builds stand-ins for the official base images when they cannot be
+# pulled (docker/standins/; STANDINS=no to skip them where the registry is reachable).
+.PHONY: docker-engine standins test-deploy
+docker-engine:
+	@PYTHON=$(PY) scripts/docker-engine.sh
+
+standins: docker-engine
+ifneq ($(STANDINS),no)
+	docker/standins/build.sh
+endif
+
+test-deploy: install $(MODEL) docker-engine standins
+	DEPLOY_TESTS=1 $(PY) -m pytest tests/deploy -s
+
 # Benchmarks: the stock `rasa init` assistant and the full stack side by side (latency for
 # 1 learner and a class of 35, saturation throughput, RSS, cold start); prints a table and
 # writes docs/benchmarks.md (~25 min). BENCH_ARGS="--train" also times both trainings
