@@ -91,7 +91,7 @@ ifneq ($(STANDINS),no)
 endif
 
 test-deploy: install $(MODEL) docker-engine standins
-	DEPLOY_TESTS=1 $(PY) -m pytest tests/deploy -s
+	DEPLOY_TESTS=1 $(PY) -m pytest tests/deploy -s --durations=0
 
 # Benchmarks: the stock `rasa init` assistant and the full stack side by side (latency for
 # 1 learner and a class of 35, saturation throughput, RSS, cold start); prints a table and

@@ -70,8 +70,9 @@ build() {  # tag dockerfile [context]
     esac
     base
     echo "stand-in $tag: building"
-    docker build -q -f "$HERE/$dockerfile" --build-arg "STANDIN_RECIPE=$recipe" \
-        --build-arg "PYTHON_VERSION=$python_version" -t "$tag" "$context" >/dev/null
+    docker build -f "$HERE/$dockerfile" --build-arg "STANDIN_RECIPE=$recipe" \
+        --build-arg "PYTHON_VERSION=$python_version" -t "$tag" "$context" >"$work/build.log" 2>&1 \
+        || { tail -40 "$work/build.log" >&2; exit 1; }
 }
 
 python_context() {
