@@ -12,7 +12,7 @@ TRAINING_DATA := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/
 MODEL := models/negotiation.tar.gz
 RASA_DATA := --data data/nlu data/rules data/stories
 
-.PHONY: install browser train validate lint format test test-unit test-e2e test-stories eval-nlu run web shell scenarios bench \
+.PHONY: install browser train validate lint format test test-unit test-e2e test-stories eval-nlu eval-dialogue run web shell scenarios bench \
   api-token admin export-corrections clean
 
 install: $(VENV)/.installed
@@ -103,6 +103,11 @@ bench: install
 
 eval-nlu: $(MODEL)
 	$(PY) -m bot.cli eval-nlu
+
+# The client answers the question that was asked: the probe suite (tests/dialogue/probes) played against the
+# engine with the trained NLU; last line « relevance F (N probes) » (contract §9).
+eval-dialogue: $(MODEL)
+	$(PY) -m bot.dialogue_eval
 
 run: install $(MODEL)
 	$(PY) -m bot.cli run

@@ -13,7 +13,7 @@ from bot.actions.common import (
     latest_move,
     library,
     load_state,
-    rescue_intent,
+    routed,
     say,
     scenario_list,
 )
@@ -30,7 +30,12 @@ class ActionCoachHint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
         lib = library()
         state = load_state(tracker)
-        problem = screen(latest_move(tracker).text)
+        move = latest_move(tracker)
+        problem = screen(move.text)
+        played = None if state is None or problem else routed(lib, state, tracker)
+        if played:
+            # The NLU heard a call for help in what is a question to the client: the client answers it.
+            return await ActionClientTurn().play(dispatcher, tracker, state, played)
         if state is None:
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
         elif problem in ("empty", "other_language"):
@@ -56,10 +61,10 @@ class ActionCoachRedirect(Action):
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
         move = latest_move(tracker)
-        rescued = rescue_intent(tracker)
-        if rescued and not screen(move.text) and not move.text.startswith("/"):
-            # An uncertain but plausible move is still played: the learner is not stopped.
-            return await ActionClientTurn().play(dispatcher, tracker, state, rescued)
+        played = None if screen(move.text) else routed(lib, state, tracker)
+        if played:
+            # An uncertain but plausible move, a question, or small talk the client answers in character.
+            return await ActionClientTurn().play(dispatcher, tracker, state, played)
         problem = screen(move.text) or "redirect"
         if problem == "redirect" and move.text.startswith("/") and "unknown_command" in lib.coach:
             problem = "unknown_command"  # Rasa command syntax that is not one of ours (/restart, /hack…)

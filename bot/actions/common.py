@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.engine.library import Library, default_library
+from bot.engine.routing import client_move
 from bot.engine.state import Move, SimulationState, Utterance
-from bot.language.intents import CLIENT_MOVES
 
 
 def library() -> Library:
@@ -79,29 +79,8 @@ def scenario_list() -> str:
     return ", ".join(f"{sid} ({lib.scenarios[sid].title})" for sid in lib.scenario_ids)
 
 
-#: below this, even the best guess of the NLU is not played as a move
-RESCUE_MIN_CONFIDENCE = 0.15
-
-
-def rescue_intent(tracker: Tracker) -> str | None:
-    """The NLU's best guess behind an ``nlu_fallback``, if it is a plausible client move."""
+def routed(library: Library, state: SimulationState, tracker: Tracker) -> str | None:
+    """The client move for the latest message when the NLU routed it to the coach (see bot.engine.routing)."""
     message = tracker.latest_message or {}
-    if (message.get("intent") or {}).get("name") != "nlu_fallback":
-        return None
-    for ranked in message.get("intent_ranking") or []:
-        name = ranked.get("name")
-        if name == "nlu_fallback":
-            continue
-        if name in CLIENT_MOVES and float(ranked.get("confidence") or 0) >= RESCUE_MIN_CONFIDENCE:
-            return name
-        return None
-    return None
-
-
-def next_client_move(tracker: Tracker) -> str | None:
-    """The NLU's best guess among the client moves, if plausible enough (see ``rescue_intent``)."""
-    for ranked in (tracker.latest_message or {}).get("intent_ranking") or []:
-        name = ranked.get("name")
-        if name in CLIENT_MOVES and float(ranked.get("confidence") or 0) >= RESCUE_MIN_CONFIDENCE:
-            return name
-    return None
+    intent = (message.get("intent") or {}).get("name") or ""
+    return client_move(library, state, message.get("text") or "", intent, message.get("intent_ranking") or [])

@@ -13,7 +13,7 @@ from bot.actions.common import (
     latest_move,
     library,
     load_state,
-    next_client_move,
+    routed,
     say,
     scenario_list,
     state_events,
@@ -21,7 +21,7 @@ from bot.actions.common import (
 from bot.actions.recording import debrief_text, save
 from bot.engine import coach as coach_engine
 from bot.engine import simulation
-from bot.engine.inputs import asks_debrief, screen
+from bot.engine.inputs import screen
 
 
 class ActionStartScenario(Action):
@@ -100,9 +100,10 @@ class ActionDebrief(Action):
             if save(lib, tracker, None) is None:
                 say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
             return []
-        if not move.text.startswith("/") and not asks_debrief(move.text):
-            # The NLU heard « end » in a sentence that does not say it: the meeting goes on.
-            return await ActionClientTurn().play(dispatcher, tracker, state, next_client_move(tracker) or "inform")
+        played = routed(lib, state, tracker)
+        if played:
+            # « On pourrait arrêter la production quand ? » asks the client, it does not end the simulation.
+            return await ActionClientTurn().play(dispatcher, tracker, state, played)
         simulation.finish(state)
         text = debrief_text(lib, save(lib, tracker, state), state)
         if text is None:

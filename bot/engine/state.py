@@ -84,6 +84,29 @@ class SimulationState:
     flags: List[str] = field(default_factory=list)
     last_lines: Dict[str, int] = field(default_factory=dict)
     last_text: str = ""
+    # --- memory of the conversation (what the client remembers of the learner) ---
+    #: the fact under discussion (the last one the client answered with), for « et sinon ? »
+    last_fact: str | None = None
+    #: facts a vague follow-up already deepened (once each)
+    deepened: List[str] = field(default_factory=list)
+    #: vague questions in a row (the second one gets « soyez plus précis »)
+    vague_streak: int = 0
+    #: off-topic messages so far
+    off_topic: int = 0
+    #: facts the learner brought up himself (they count as known at the close)
+    established: List[str] = field(default_factory=list)
+    #: the price on the table: the last total (€ HT) and monthly price the learner gave
+    offer_total: float | None = None
+    offer_monthly: float | None = None
+    offer_yearly: float | None = None
+    #: the generic budget objection (when no scenario objection handles the budget): "", pending, resolved
+    budget_objection: str = ""
+    #: payment terms the learner offered: {"days": int | None, "label": str, "legal": bool}
+    terms: List[Dict[str, Any]] = field(default_factory=list)
+    #: indexes of the scenario's signals already given or made pointless by the learner
+    signals_done: List[int] = field(default_factory=list)
+    #: the persona the learner last addressed by name
+    addressee: str = ""
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
@@ -101,6 +124,13 @@ class SimulationState:
         """Phases only move forward."""
         if PHASES.index(phase) > PHASES.index(self.phase):
             self.phase = phase
+
+    def remember(self, items: List[str], value: str) -> bool:
+        """Add ``value`` to a memory list once; True when it is new."""
+        if value in items:
+            return False
+        items.append(value)
+        return True
 
     @property
     def mood(self) -> str:

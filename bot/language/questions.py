@@ -10,7 +10,7 @@ alternative; a question that suggests its answer (« …, n'est-ce pas ? ») is 
 from __future__ import annotations
 
 import re
-from typing import List, Literal
+from typing import List, Literal, Tuple
 
 from bot.language.lexicon import lexicon
 from bot.language.text import contains
@@ -66,16 +66,24 @@ def implication(normalized: str) -> bool:
     return lexicon()["implication_question"].found_in(normalized)
 
 
-def question_clauses(normalized: str) -> List[str]:
-    """The question sentences of a message, in order (text before the first one excluded)."""
-    out: List[str] = []
+def question_spans(normalized: str) -> List[Tuple[int, int]]:
+    """Where the question sentences of a message are, in order (text before the first one excluded)."""
+    out: List[Tuple[int, int]] = []
     start = 0
     for match in _CLAUSES.finditer(normalized):
-        piece = normalized[start : match.end()].strip(" ,")
+        if match.group() == "?":
+            left, right = start, match.end()
+            while left < right and normalized[left] in " ,":
+                left += 1
+            if left < right:
+                out.append((left, right))
         start = match.end()
-        if match.group() == "?" and piece:
-            out.append(piece)
     return out
+
+
+def question_clauses(normalized: str) -> List[str]:
+    """The question sentences of a message, in order (text before the first one excluded)."""
+    return [normalized[a:b] for a, b in question_spans(normalized)]
 
 
 def last_question_form(normalized: str) -> QuestionForm | None:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, List
+from typing import Iterable, List, Tuple
 
 _SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)(?:[,.](\d+))?\s*(k|m)?(?![\w])", re.I)
-_PERCENT = re.compile(r"(\d+(?:[,.]\d+)?)\s*(?:%|pour ?cent|pourcent)")
 _CATALOGUE_REF = re.compile(r"\b[A-Z]{2,5}-[A-Za-z0-9]{1,6}(?:-[A-Za-z0-9]{1,4})?\b")
 
 
@@ -19,8 +17,44 @@ def normalize(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c)[0] != "C")
-    stripped = stripped.replace("\u2019", "'").replace("œ", "oe").replace("æ", "ae")
-    return _SPACES.sub(" ", stripped.lower()).strip()
+    stripped = stripped.lower().replace("\u2019", "'").replace("œ", "oe").replace("æ", "ae")
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def normalize_aligned(text: str) -> Tuple[str, List[int]]:
+    """:func:`normalize` of ``text`` and, for each character of the result, its position in ``text``.
+
+    A span found in the normalized text (a question) maps back to the learner's own words, accents
+    included, for what reads the original (word vectors).
+    """
+    out: List[str] = []
+    where: List[int] = []
+    for index, char in enumerate(text or ""):
+        for piece in normalize_char(char):
+            if piece.isspace():
+                if not out or out[-1] == " ":
+                    continue
+                piece = " "
+            out.append(piece)
+            where.append(index)
+    while out and out[-1] == " ":
+        out.pop()
+        where.pop()
+    return "".join(out), where
+
+
+def normalize_char(char: str) -> str:
+    """One character in normal form (possibly none, or two: « œ » is « oe »)."""
+    decomposed = unicodedata.normalize("NFKD", char)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c)[0] != "C")
+    return kept.lower().replace("\u2019", "'").replace("œ", "oe").replace("æ", "ae")
+
+
+def original_span(text: str, where: List[int], start: int, end: int) -> str:
+    """The words of ``text`` behind the normalized span [start, end)."""
+    if start >= end or not where:
+        return ""
+    return text[where[start] : where[min(end, len(where)) - 1] + 1]
 
 
 def has_keyword(normalized: str, keyword: str) -> bool:
@@ -44,25 +78,6 @@ def count_keywords(normalized: str, keywords: Iterable[str]) -> int:
 
 def any_keyword(normalized: str, keywords: Iterable[str]) -> bool:
     return any(has_keyword(normalized, k) for k in keywords)
-
-
-def numbers(text: str) -> List[float]:
-    """Numbers in a French text: ``45 000``, ``45k``, ``1,5``, ``29 800 €`` → floats."""
-    found: List[float] = []
-    for match in _NUMBER.finditer(text or ""):
-        whole = re.sub(r"[ \u00a0\u202f.]", "", match.group(1))
-        value = float(whole + ("." + match.group(2) if match.group(2) else ""))
-        suffix = (match.group(3) or "").lower()
-        if suffix == "k":
-            value *= 1_000
-        elif suffix == "m":
-            value *= 1_000_000
-        found.append(value)
-    return found
-
-
-def percentages(text: str) -> List[float]:
-    return [float(m.group(1).replace(",", ".")) for m in _PERCENT.finditer(normalize(text))]
 
 
 def catalogue_refs(text: str) -> List[str]:

@@ -1,6 +1,8 @@
 from bot.engine.inputs import screen
 from bot.language.lexicon import lexicon
-from bot.language.text import catalogue_refs, has_keyword, is_tutoiement, normalize, numbers, percentages
+from bot.language.numbers import numbers
+from bot.language.terms import figures
+from bot.language.text import catalogue_refs, has_keyword, is_tutoiement, normalize
 
 
 def test_normalize_strips_accents_case_and_controls():
@@ -19,7 +21,7 @@ def test_keywords_match_word_starts_only():
 def test_numbers_in_french_formats():
     assert numbers("29 800 € HT et 45k€, soit 1,5 fois") == [29800.0, 45000.0, 1.5]
     assert numbers("35 postes à 1 090 €") == [35.0, 1090.0]
-    assert percentages("une remise de 8 % puis 12,5 pour cent") == [8.0, 12.5]
+    assert figures(normalize("une remise de 8 % puis 12,5 pour cent")).percents == (8.0, 12.5)
 
 
 def test_catalogue_refs_and_register():

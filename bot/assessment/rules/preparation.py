@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import List
 
 from bot.assessment.rules.context import Context, RuleBook, Score, TurnRecord, distinct
-from bot.engine.simulation import unknown_refs
+from bot.engine.proposal import unknown_refs
 from bot.language.intents import QUESTIONS
 from bot.language.intents import Intent as I  # noqa: E741 - the short name of the lead's groups
 from bot.language.text import any_keyword

@@ -1,0 +1,49 @@
+"""The change of parameters in the middle of the meeting (as in the CCF exam).
+
+A persona joins or the conditions change (a smaller budget, more posts, a purchasing procedure); the
+client waits for the learner to take it into account (``parameter_change.adapted_by``) before going on.
+The budget may change with it (``parameter_change.limits``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.language.intents import CONTENT_MOVES, Intent
+from bot.language.text import any_keyword
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.engine.simulation import Simulation
+
+
+def due(sim: Simulation) -> bool:
+    trigger = sim.scenario.parameter_change.trigger
+    return (trigger == "proposal" and sim.state.solution_presented) or (trigger == "price" and sim.state.price_stated)
+
+
+def announce(sim: Simulation) -> None:
+    change = sim.scenario.parameter_change
+    sim.state.change = "announced"
+    if change.persona and change.persona not in sim.state.present_personas:
+        sim.event(f"persona_joined:{change.persona}")
+    sim.event("parameter_change")
+    sim.say(sim.fill(sim.pick("change", change.text), change.persona), change.persona)
+    if change.takes_over and change.persona:
+        sim.state.speaker = change.persona
+        sim.event(f"persona_switch:{change.persona}")
+
+
+def check_adapted(sim: Simulation) -> bool:
+    """The learner takes the change into account; True when the client acknowledges it."""
+    change = sim.scenario.parameter_change
+    if sim.state.change != "announced":
+        return False
+    intent = sim.u.intent
+    moves_ok = intent in change.adapted_by.moves or intent in CONTENT_MOVES | {Intent.STATE_PRICE.value}
+    if moves_ok and (not change.adapted_by.keywords or any_keyword(sim.u.normalized, change.adapted_by.keywords)):
+        sim.state.change = "adapted"
+        sim.warm(1)
+        sim.event("change_adapted")
+        sim.say(sim.fill(sim.pick("change_adapted", change.adapted), change.persona), change.persona)
+        return True
+    return False

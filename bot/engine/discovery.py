@@ -1,0 +1,272 @@
+"""Discovery: the client answers the question that was asked, and remembers what he already said.
+
+A question is matched to one fact of the scenario (:mod:`bot.language.matching`); the client answers
+with it, in full for an open question and briefly for a closed one. A fact already given is answered
+again (« comme je vous le disais… ») and deepened when an open question follows a short answer; a
+vague follow-up (« et sinon ? ») deepens the fact under discussion once, then asks the learner to be
+precise; a question that matches no fact gets « c'est-à-dire ? », never another fact; small talk gets a
+polite redirection in character. The learner's own statements are remembered too: a fact the learner
+establishes himself counts as known at the close.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, List, Tuple
+
+from bot.engine.scenario import Fact, Scenario
+from bot.language.intents import QUESTIONS, Intent
+from bot.language.matching import FactIndex, FactView, stems
+from bot.language.text import has_keyword, normalize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.engine.simulation import Simulation
+
+#: how sure the topic classifier must be that a question without a fact is a vague follow-up / small talk
+VAGUE_MIN = 0.45
+OFF_TOPIC_MIN = 0.45
+#: how sure a match must be when the move is not a question (a greeting, an agenda that asks something)
+CARRIED_QUESTION_MIN = 0.8
+#: a question of a message with fewer content words than this borrows the previous question's words
+SHORT_FOLLOW_UP = 2
+#: at most this many facts in one answer (a double question gets both)
+MAX_FACTS_PER_ANSWER = 2
+
+
+def fact_view(fact: Fact) -> FactView:
+    return FactView(
+        id=fact.id,
+        topics=(fact.topic, *fact.also_topics),
+        keywords=tuple(fact.keywords),
+        text=" ".join([fact.label, *fact.open, *fact.closed]),
+        label=fact.label,
+    )
+
+
+@lru_cache(maxsize=64)
+def _index(scenario_id: str, key: int, facts: Tuple[FactView, ...]) -> FactIndex:
+    return FactIndex(facts)
+
+
+def fact_index(scenario: Scenario) -> FactIndex:
+    """The scenario's facts prepared for matching (cached per scenario version)."""
+    views = tuple(fact_view(f) for f in scenario.facts)
+    return _index(scenario.id, hash(views), views)
+
+
+def needs_known(sim: Simulation) -> int:
+    """Needs the client has expressed or the learner has established."""
+    known = set(sim.state.revealed) | set(sim.state.established)
+    return sum(1 for f in sim.scenario.facts if f.need and f.id in known)
+
+
+def known(sim: Simulation, fact_id: str) -> bool:
+    return fact_id in sim.state.revealed or fact_id in sim.state.established
+
+
+# ------------------------------------------------------------------ questions
+def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[Tuple[Fact, str]], bool, bool]:
+    """(fact, question) pairs the message asks about, and whether it is a vague follow-up / small talk.
+
+    ``min_probability``: how sure the match must be (a question inside a greeting or an agenda, such as
+    « vous avez une demi-heure ? », is answered with a fact only when it clearly asks for one)."""
+    index = fact_index(sim.scenario)
+    facts: List[Tuple[Fact, str]] = []
+    vague = off_topic = False
+    previous = ""
+    for question in sim.u.questions[:3]:
+        words = question.words or question.text
+        if previous and len(stems(question.text)) < SHORT_FOLLOW_UP:
+            words = f"{previous} {words}"  # « Combien de postes, et pour quand ? »: « pour quand » is about the posts
+        previous = question.words or question.text
+        key = (words, sim.scenario.id)
+        if key not in sim.ranked:  # a message is ranked once, however many rules ask
+            ranked, none = index.rank(words, question.topics)
+            sim.ranked[key] = ([(f, p) for f, p in ranked if p > none], none)
+        taken = {f.id for f, _ in facts}
+        best = next(((f, p) for f, p in sim.ranked[key][0] if f not in taken), None)
+        if best is not None and best[1] >= min_probability:
+            fact = sim.scenario.fact(best[0])
+            if fact is not None:
+                facts.append((fact, question.words or question.text))
+        elif question.vague_score >= VAGUE_MIN:
+            vague = True
+        elif question.off_topic_score >= OFF_TOPIC_MIN:
+            off_topic = True
+    return facts[:MAX_FACTS_PER_ANSWER], vague, off_topic
+
+
+def is_open(sim: Simulation) -> bool:
+    """The form of the question decides how much the client says, whatever the NLU's label."""
+    forms = [q.form for q in sim.u.questions]
+    if forms:
+        return "open" in forms
+    return sim.u.intent in (Intent.ASK_OPEN_QUESTION, Intent.CHECK_SATISFACTION)
+
+
+def answer_questions(sim: Simulation) -> None:
+    state = sim.state
+    open_form = is_open(sim)
+    state.questions += 1
+    state.open_questions += int(open_form)
+    state.advance("discovery")
+    facts, vague, off_topic = matched_facts(sim)
+    if facts:
+        state.vague_streak = 0
+        for fact, question in facts:
+            answer_fact(sim, fact, open_form or _needs_full_answer(fact, question))
+        return
+    if vague:
+        deepen(sim)
+        return
+    state.vague_streak = 0
+    if off_topic:
+        state.off_topic += 1
+        sim.event("off_topic")
+        sim.say_line("off_topic")
+        return
+    sim.event("question_unclear")
+    sim.say_line("open_unknown" if open_form else "closed_unknown")
+
+
+def _needs_full_answer(fact: Fact, question: str) -> bool:
+    """A closed question whose words only the detailed answer covers gets the detailed answer
+    (« une heure d'arrêt vous coûte combien ? » is answered with the figure, not with « oui »)."""
+    asked = set(stems(normalize(question)))
+    short = set(stems(normalize(" ".join(fact.closed))))
+    full = set(stems(normalize(" ".join(fact.open))))
+    return not (asked & short) and bool(asked & (full - short))
+
+
+def _owner_absent(sim: Simulation, fact: Fact) -> str | None:
+    """The name of the persona who alone knows this fact, when she is not in the meeting."""
+    if fact.persona and fact.persona not in sim.state.present_personas:
+        return sim.scenario.persona(fact.persona).name
+    return None
+
+
+def answer_fact(sim: Simulation, fact: Fact, open_form: bool) -> None:
+    """Answer with one fact: revealed now, deepened, or said again."""
+    state = sim.state
+    absent = _owner_absent(sim, fact)
+    if absent:
+        sim.event(f"fact_elsewhere:{fact.id}")
+        sim.say_line("fact_elsewhere", name=absent)
+        return
+    speaker = fact.persona if fact.persona in state.present_personas else None
+    status = state.revealed.get(fact.id)
+    state.last_fact = fact.id
+    if status is None:
+        state.revealed[fact.id] = "full" if open_form else "partial"
+        answer = sim.pick(
+            f"fact:{fact.id}:{'open' if open_form else 'closed'}", fact.open if open_form else fact.closed
+        )
+        sim.event(f"fact_revealed:{fact.id}")
+        sim.say(frame(sim, "fact_open" if open_form else "fact_closed", answer, speaker), speaker)
+    elif status == "partial" and open_form:
+        state.revealed[fact.id] = "full"
+        answer = sim.pick(f"fact:{fact.id}:open", fact.open)
+        sim.event(f"fact_deepened:{fact.id}")
+        sim.say(frame(sim, "fact_deepen", answer, speaker), speaker)
+    else:
+        answer = sim.pick(f"fact:{fact.id}:closed", fact.closed)
+        sim.event(f"fact_repeated:{fact.id}")
+        sim.say(frame(sim, "already_said", answer, speaker), speaker)
+
+
+def frame(sim: Simulation, key: str, answer: str, persona_id: str | None = None) -> str:
+    """The answer inside one of the client's frames (« Comme je vous le disais : … »), with French case."""
+    template = sim.pick(key, sim.library.lines(sim.scenario, key))
+    head = template.split("{answer}")[0].rstrip()
+    if head.endswith((":", ",")) or (head and head[-1].isalpha()):
+        answer = _lower(answer)
+    return sim.fill(template, persona_id, answer=answer)
+
+
+def deepen(sim: Simulation) -> None:
+    """« Pouvez-vous m'en dire plus ? »: more on the fact under discussion, once; then « précisez »."""
+    state = sim.state
+    state.vague_streak += 1
+    current = sim.scenario.fact(state.last_fact) if state.last_fact else None
+    if current is not None and state.vague_streak == 1 and current.id not in state.deepened:
+        state.deepened.append(current.id)
+        if state.revealed.get(current.id) == "partial":
+            state.revealed[current.id] = "full"
+            sim.event(f"fact_deepened:{current.id}")
+            sim.say(frame(sim, "fact_deepen", sim.pick(f"fact:{current.id}:open", current.open)))
+            return
+        # given in full already: the essentials again, in short (« pour résumer : … »)
+        sim.event(f"fact_repeated:{current.id}")
+        sim.say(frame(sim, "vague_recap", sim.pick(f"fact:{current.id}:closed", current.closed)))
+        return
+    sim.event("vague_question")
+    sim.say_line("vague_precise")
+
+
+# ----------------------------------------------------------- learner's facts
+def note_established(sim: Simulation) -> None:
+    """Facts the learner states himself (« votre DAF exige un ROI de moins de 3 ans ») are known to him."""
+    if sim.u.intent in QUESTIONS or not sim.u.normalized:
+        return
+    norm = sim.u.normalized
+    for fact in sim.scenario.facts:
+        if fact.id in sim.state.revealed or fact.id in sim.state.established:
+            continue
+        hits = sum(1 for k in fact.keywords if has_keyword(norm, k))
+        if hits >= 2:
+            sim.state.established.append(fact.id)
+            sim.event(f"fact_established:{fact.id}")
+
+
+# -------------------------------------------------------------- reformulation
+def covered_by(sim: Simulation, fact: Fact) -> bool:
+    norm = sim.u.normalized
+    return any(has_keyword(norm, k) for k in fact.keywords)
+
+
+def reformulate(sim: Simulation) -> None:
+    state = sim.state
+    state.reformulations += 1
+    if _checks_one_point(sim):
+        return
+    known_facts = [f for f in sim.scenario.facts if known(sim, f.id)]
+    if not known_facts:
+        sim.say_line("reformulation_wrong")
+        return
+    covered = [f for f in known_facts if covered_by(sim, f)]
+    missed = sorted((f for f in known_facts if f not in covered), key=lambda f: (not f.key, not f.need))
+    important = [f for f in known_facts if f.key or f.need] or known_facts
+    ratio = sum(1 for f in important if f in covered) / len(important)
+    if covered and (ratio >= 0.6 or not any(f.key for f in missed)):
+        if not state.reformulation_confirmed:
+            sim.warm(1)
+        state.reformulation_confirmed = True
+        sim.event("reformulation_confirmed")
+        sim.say_line("reformulation_confirm")
+    elif covered:
+        sim.event("reformulation_partial")
+        sim.say_line("reformulation_partial", missing=_lower(missed[0].label))
+    else:
+        sim.event("reformulation_wrong")
+        sim.say_line("reformulation_wrong")
+
+
+def _checks_one_point(sim: Simulation) -> bool:
+    """« Donc pas de déploiement avant juin, c'est bien ça ? »: a reformulation that checks one point the
+    client already gave is confirmed with that point, in his words."""
+    if not sim.u.questions:
+        return False
+    facts, _, _ = matched_facts(sim)
+    known_facts = [f for f, _ in facts if known(sim, f.id)]
+    covered = [f for f in sim.scenario.facts if known(sim, f.id) and covered_by(sim, f)]
+    if len(known_facts) != 1 or len(covered) > 1:
+        return False
+    fact = known_facts[0]
+    sim.event(f"fact_repeated:{fact.id}")
+    sim.say(frame(sim, "reformulation_point", sim.pick(f"fact:{fact.id}:closed", fact.closed)))
+    return True
+
+
+def _lower(text: str) -> str:
+    text = text.strip()
+    return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text

@@ -1,0 +1,170 @@
+"""One learner message, understood once: the typed result every reader uses.
+
+:func:`understand` turns the text (and the NLU's intent) into an :class:`Understanding`: its questions
+with their form and topics, the figures (amounts, discounts, payment terms, dates), the catalogue
+products named, the persona addressed, and the cues of the lexicon the client reacts to. The client
+persona, the coach and the assessment read this value; none of them re-parses the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Sequence, Tuple
+
+from bot.language.lexicon import lexicon
+from bot.language.questions import QuestionForm, question_form, question_spans
+from bot.language.terms import Figures, figures
+from bot.language.text import any_keyword, catalogue_refs, is_tutoiement, normalize, normalize_aligned, original_span
+from bot.language.topics import OFF_TOPIC, VAGUE, topic_scores
+
+#: cue lists of the lexicon the client persona reacts to, read once per message
+REACTION_CUES = (
+    "counterpart", "accept", "refuse", "close", "denigrate", "proof", "urgency", "familiar_words", "reformulation",
+    "check_question", "time_check", "move.state_agenda", "move.say_goodbye", "move.introduce_self", "law_citation",
+)  # fmt: skip
+#: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… »
+_SECOND_QUESTION = re.compile(
+    r",\s*(?:et|puis|ou bien)\s+|,\s*(?=(?:qui|quand|quels?|quelles?|combien|comment|pourquoi|est-ce)\b)"
+    r"|\s+(?:et|puis)\s+(?=(?:qui|quand|quel|quelle|quels|quelles|combien|comment|ou|"
+    r"pourquoi|est-ce|avez|etes|a quel|a quelle|qu'|que |c'est|y a|pour quand|pour qui|depuis quand|jusqu'a quand|"
+    r"a partir de quand|de combien|avec qui|aupres de qui|dans quel|sur quel|en quoi|de quoi)\b)"
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the message: its words, its form and what it is about."""
+
+    text: str
+    form: QuestionForm
+    topics: Dict[str, float] = field(default_factory=dict, compare=False)
+    #: the learner's own words (accents, case), for what reads meaning rather than letters
+    words: str = ""
+
+    @property
+    def vague_score(self) -> float:
+        return self.topics.get(VAGUE, 0.0)
+
+    @property
+    def off_topic_score(self) -> float:
+        return self.topics.get(OFF_TOPIC, 0.0)
+
+
+@dataclass(frozen=True)
+class PersonaName:
+    """How a persona can be addressed: id, the words of the name, and the gender (« f », « m » or « »)."""
+
+    id: str
+    name: str
+    gender: str = ""
+
+
+@dataclass(frozen=True)
+class Understanding:
+    text: str
+    normalized: str
+    intent: str = ""
+    confidence: float = 1.0
+    questions: Tuple[Question, ...] = ()
+    figures: Figures = Figures()
+    products: Tuple[str, ...] = ()
+    unknown_refs: Tuple[str, ...] = ()
+    addressee: str | None = None
+    tutoiement: bool = False
+    cues: FrozenSet[str] = frozenset()
+
+    def has(self, cue: str) -> bool:
+        """One of :data:`REACTION_CUES` is in the message."""
+        return cue in self.cues
+
+    @property
+    def question_share(self) -> float:
+        """How much of the message its questions are (1.0: the message only asks)."""
+        if not self.normalized:
+            return 0.0
+        return min(1.0, sum(len(q.text) for q in self.questions) / len(self.normalized))
+
+
+def split_questions(normalized: str) -> Tuple[str, ...]:
+    """The questions of a message; « combien de postes et quel budget ? » is two questions."""
+    return tuple(normalized[a:b] for a, b in question_parts(normalized))
+
+
+def question_parts(normalized: str) -> List[Tuple[int, int]]:
+    """Spans of the questions of a normalized message (a sentence with two questions gives two spans)."""
+    out: List[Tuple[int, int]] = []
+    for start, end in question_spans(normalized):
+        cuts = [(m.start(), m.end()) for m in _SECOND_QUESTION.finditer(normalized, start, end)]
+        bounds, left = [], start
+        for cut_start, cut_end in cuts:
+            bounds.append((left, cut_start))
+            left = cut_end
+        bounds.append((left, end))
+        parts = [(a, b) for a, b in bounds if len(normalized[a:b].strip(" ,?").split()) >= 2]
+        out += parts if len(parts) > 1 else [(start, end)]
+    return out
+
+
+def addressee(normalized: str, personas: Sequence[PersonaName]) -> str | None:
+    """The persona the learner speaks to by name (« Madame Roussel »), or by title when only one fits."""
+    for persona in personas:
+        words = [w for w in re.findall(r"[a-z][a-z'-]+", normalize(persona.name)) if len(w) > 2]
+        words = [w for w in words if w not in ("mme", "mlle", "monsieur", "madame")]
+        if any(re.search(rf"\b{re.escape(w)}\b", normalized) for w in words):
+            return persona.id
+    for title, gender in (("madame", "f"), ("mme", "f"), ("monsieur", "m")):
+        if re.search(rf"\b{title}\b", normalized):
+            fitting = [p for p in personas if p.gender == gender]
+            if len(fitting) == 1:
+                return fitting[0].id
+    return None
+
+
+def _question(text: str, norm: str, where: List[int], start: int, end: int) -> Question:
+    """One question: read in normal form, scored on the learner's own words (word vectors know accents)."""
+    clause = norm[start:end].strip(" ,")
+    if not clause.endswith("?"):
+        clause += " ?"
+    words = original_span(text, where, start, end).strip(" ,") or clause
+    return Question(clause, question_form(clause), topic_scores(words), words)
+
+
+def understand(
+    text: str,
+    intent: str = "",
+    confidence: float = 1.0,
+    catalogue: Sequence[Tuple[str, Sequence[str]]] = (),
+    personas: Sequence[PersonaName] = (),
+    negotiating: bool = False,
+    questions_expected: bool = False,
+) -> Understanding:
+    """Understand one learner message.
+
+    ``catalogue``: (reference, keywords) of the scenario's products; ``personas``: who can be addressed
+    (those present); ``negotiating``: a price is being negotiated (a bare « 4 % » is a discount);
+    ``questions_expected``: the NLU says the message asks something, so a message without « ? » is
+    read as one question.
+    """
+    norm, where = normalize_aligned(text)
+    spans = question_parts(norm) or ([(0, len(norm))] if questions_expected and norm else [])
+    questions = tuple(_question(text, norm, where, a, b) for a, b in spans)
+    refs = {r.upper() for r, _ in catalogue}
+    named = [r for r, keywords in catalogue if any_keyword(norm, keywords) or r.lower() in norm]
+    prefixes = {r.split("-")[0] for r in refs}
+    unknown = [r for r in catalogue_refs(text) if r.upper() not in refs and r.split("-")[0].upper() in prefixes]
+    lex = lexicon()
+    cues = frozenset(name for name in REACTION_CUES if lex[name].found_in(norm))
+    return Understanding(
+        text=text,
+        normalized=norm,
+        intent=intent,
+        confidence=confidence,
+        questions=questions,
+        figures=figures(norm, negotiating=negotiating),
+        products=tuple(dict.fromkeys(named)),
+        unknown_refs=tuple(unknown),
+        addressee=addressee(norm, personas),
+        tutoiement=is_tutoiement(norm),
+        cues=cues,
+    )

@@ -1,0 +1,88 @@
+"""One message understood once (bot.language.understanding, matching, topics)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.dialogue_eval import PROBES_DIR, form_classifier, load_probes, play, relevance
+from bot.language.matching import FactIndex, FactView, keyword_weight, stems
+from bot.language.text import normalize
+from bot.language.topics import OFF_TOPIC, VAGUE, topic_scores
+from bot.language.understanding import PersonaName, addressee, split_questions, understand
+
+
+def test_questions_are_split_where_a_second_one_starts():
+    assert split_questions(normalize("Combien de postes avez-vous, et quel budget avez-vous prévu ?")) == (
+        "combien de postes avez-vous ?",
+        "quel budget avez-vous prevu ?",
+    )
+    assert split_questions(normalize("Qui décide et pour quand ?")) == ("qui decide ?", "pour quand ?")
+    assert split_questions(normalize("Comment gérez-vous vos stocks et vos commandes ?")) == (
+        "comment gerez-vous vos stocks et vos commandes ?",
+    )
+    assert split_questions(normalize("Bonjour. Vous préférez l'achat ou la location ?")) == (
+        "vous preferez l'achat ou la location ?",
+    )
+
+
+def test_the_addressed_persona():
+    people = [PersonaName("garnier", "M. Olivier Garnier", "m"), PersonaName("roussel", "Mme Nathalie Roussel", "f")]
+    assert addressee(normalize("Bonjour Madame Roussel, …"), people) == "roussel"
+    assert addressee(normalize("Madame, qu'en pensez-vous ?"), people) == "roussel"
+    assert addressee(normalize("Olivier, vous êtes d'accord ?"), people) == "garnier"
+    assert addressee(normalize("Comme je le disais"), people) is None
+
+
+def test_topics_of_questions_from_any_sector():
+    assert max(topic_scores("Qui valide les achats chez vous ?").items(), key=lambda kv: kv[1])[0] == "decision"
+    assert topic_scores("Et sinon, vous pouvez m'en dire plus ?")[VAGUE] > 0.5
+    assert topic_scores("Vous avez vu le match hier soir ?")[OFF_TOPIC] > 0.5
+
+
+def test_one_understanding_carries_what_every_reader_needs():
+    u = understand(
+        "Madame Roussel, si vous signez avant le 19 juin, je vous accorde 3 % : soit 38 083 € HT. Qui signe ?",
+        "offer_concession",
+        catalogue=[("VSD-45", ["vsd"])],
+        personas=[PersonaName("roussel", "Mme Nathalie Roussel", "f")],
+    )
+    assert u.addressee == "roussel" and u.has("counterpart")
+    assert [d.percent for d in u.figures.discounts] == [3] and 38083 in u.figures.totals
+    assert [q.text for q in u.questions] == ["qui signe ?"]
+
+
+def test_keyword_weights_tell_specific_words_from_common_ones():
+    assert keyword_weight("compresseur") == 1.0
+    assert keyword_weight("quand") == 0.0
+
+
+def test_a_fact_is_matched_by_meaning_in_a_scenario_written_for_the_test():
+    facts = [
+        FactView("flotte", ("situation",), ("vehicule", "flotte"), "Nous avons 40 camionnettes diesel de 2016.", "la flotte"),
+        FactView("zfe", ("contrainte",), ("zfe", "zone a faibles"), "La ZFE de Lyon interdit nos diesel en 2026.", "la ZFE"),
+        FactView("budget", ("budget",), ("budget", "enveloppe"), "Nous avons 1,2 M€ votés pour le renouvellement.", "le budget"),
+    ]  # fmt: skip
+    index = FactIndex(facts)
+    question = "Quelles obligations réglementaires pèsent sur vos véhicules en ville ?"
+    assert index.best(question, topic_scores(question))[0] == "zfe"
+    question = "Vous avez prévu combien pour renouveler les camionnettes ?"
+    assert index.best(question, topic_scores(question))[0] == "budget"
+    assert index.best("Vous avez vu le match hier ?", topic_scores("Vous avez vu le match hier ?")) is None
+    assert stems(normalize("Les consommations électriques")) == ["consom", "electr"]
+
+
+@pytest.mark.slow
+def test_probe_suites_stay_above_their_floor(library):
+    """The probe suites played against the engine (moves from the question's form: no Rasa model needed).
+
+    `make eval-dialogue` prints the figures with the real NLU; this guards against regressions."""
+    from bot.engine.library import load_library
+
+    heldout = sorted((Path(__file__).resolve().parents[1] / "dialogue").glob("heldout*/scenarios"))
+    lib = load_library(extra_scenario_dirs=heldout)
+    outcomes = [play(lib, probe, form_classifier) for probe in load_probes(PROBES_DIR)]
+    _, _, f, n = relevance(outcomes)
+    right = sum(o.right for o in outcomes) / n
+    assert n >= 500 and f >= 0.85 and right >= 0.8, (f, right)
