@@ -88,7 +88,13 @@ class Understanding:
 
 def split_questions(normalized: str) -> Tuple[str, ...]:
     """The questions of a message; « combien de postes et quel budget ? » is two questions."""
-    return tuple(normalized[a:b] for a, b in question_parts(normalized))
+    return tuple(_clause(normalized[a:b]) for a, b in question_parts(normalized))
+
+
+def _clause(part: str) -> str:
+    """A question part as a clause of its own: no stray comma, its question mark."""
+    clause = part.strip(" ,")
+    return clause if clause.endswith("?") else clause + " ?"
 
 
 def question_parts(normalized: str) -> List[Tuple[int, int]]:
@@ -123,9 +129,7 @@ def addressee(normalized: str, personas: Sequence[PersonaName]) -> str | None:
 
 def _question(text: str, norm: str, where: List[int], start: int, end: int) -> Question:
     """One question: read in normal form, scored on the learner's own words (word vectors know accents)."""
-    clause = norm[start:end].strip(" ,")
-    if not clause.endswith("?"):
-        clause += " ?"
+    clause = _clause(norm[start:end])
     words = original_span(text, where, start, end).strip(" ,") or clause
     return Question(clause, question_form(clause), topic_scores(words), words)
 
