@@ -27,6 +27,8 @@ DEFAULTS = {
     "BIND_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
+    # interface of the action server: loopback, only Rasa calls it (compose: the internal network)
+    "ACTION_HOST": "127.0.0.1",
     "WEB_PORT": "8000",
     # empty: in-memory conversation locks (one Rasa server); redis://… for several (endpoints.yml)
     "LOCK_STORE_URL": "",
@@ -39,6 +41,9 @@ def environment() -> Dict[str, str]:
     for key, value in DEFAULTS.items():
         env.setdefault(key, value)
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTION_PORT']}/webhook")
+    # rasa_sdk 3.6 has no --interface option: its ``run`` reads SANIC_HOST (default 0.0.0.0,
+    # which let anyone on the network post a forged tracker to /webhook)
+    env.setdefault("SANIC_HOST", env["ACTION_HOST"])
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     (ROOT / "var").mkdir(exist_ok=True)
     return env
@@ -78,12 +83,16 @@ def migrate(env: Dict[str, str]) -> None:
     db.upgrade(env["DATABASE_URL"])
 
 
+def start_server(name: str, env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Popen:
+    """One of ``server_commands`` as a child process (not waited for)."""
+    out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115
+    cmd = server_commands(env)[name]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
+
+
 def start_servers(env: Dict[str, str], log_dir: Path | None = None) -> Dict[str, subprocess.Popen]:
     migrate(env)
-    procs: Dict[str, subprocess.Popen] = {}
-    for name, cmd in server_commands(env).items():
-        out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115
-        procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
+    procs = {name: start_server(name, env, log_dir) for name in server_commands(env)}
     wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", process=procs["action-server"])
     wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/", process=procs["rasa"])
     return procs
