@@ -63,7 +63,7 @@ def action_server(tmp_path_factory, monkeypatch_module):
     tmp = tmp_path_factory.mktemp("ports")
     env = cli.environment()
     env.update(ACTION_PORT=str(free_port()), DATABASE_URL=f"sqlite:///{tmp / 'ports.db'}")
-    proc = subprocess_start(env, tmp)
+    proc = cli.start_server("action-server", env, log_dir=tmp)
     try:
         cli.wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", timeout=240, process=proc)
         yield int(env["ACTION_PORT"])
@@ -98,10 +98,3 @@ def test_compose_keeps_the_action_server_on_the_internal_network():
     for name in ("postgres", "redis"):
         assert compose["services"][name]["networks"] == action["networks"], name
         assert "ports" not in compose["services"][name]
-
-
-def subprocess_start(env, tmp):
-    import subprocess
-
-    cmd = cli.server_commands(env)["action-server"]
-    return subprocess.Popen(cmd, cwd=cli.ROOT, env=env, stdout=open(tmp / "a.log", "ab"), stderr=subprocess.STDOUT)
