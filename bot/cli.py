@@ -23,6 +23,8 @@ DEFAULTS = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "PYTHONWARNINGS": "ignore",
+    # development: random keys kept in var/; production (docker-compose.yml) refuses weak secrets
+    "NEGO_ENV": "development",
     "DATABASE_URL": "sqlite:///var/negociation.db",
     "BIND_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
@@ -124,8 +126,15 @@ def start_web(env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Po
 def cmd_web(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from bot.web.settings import InsecureSettings, Settings
+
     env = environment()
     os.environ.update({k: v for k, v in env.items() if k in DEFAULTS or k.endswith("_URL")})
+    try:
+        Settings.from_env().check()
+    except InsecureSettings as exc:
+        print(exc, file=sys.stderr)
+        return 2
     uvicorn.run(
         "bot.web.app:create_app",
         factory=True,

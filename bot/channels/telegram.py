@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import logging
 import os
 import re
@@ -308,6 +309,11 @@ def _start_scenario(arg: str, scenarios: Mapping[str, str]) -> Command:
         return Command("reply", f"{unknown}\n\n{scenario_menu(scenarios)}")
     entities = f'"scenario_id": "{wanted}"' + (', "mode": "exam"' if exam else "")
     return Command("forward", f"/start_scenario{{{entities}}}")
+
+
+def secret_matches(sent: str | None, expected: str) -> bool:
+    """Constant-time comparison: the time taken does not tell how much of the secret was right."""
+    return isinstance(sent, str) and hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8"))
 
 
 def derived_secret(token: str) -> str:
@@ -615,7 +621,7 @@ class TelegramChannel(TelegramInput):
         async def webhook(request: Request) -> HTTPResponse:
             if not self.enabled:
                 return response.text("Telegram channel not configured", status=404)
-            if self.secret_token and request.headers.get(SECRET_HEADER) != self.secret_token:
+            if self.secret_token and not secret_matches(request.headers.get(SECRET_HEADER), self.secret_token):
                 return response.text("forbidden", status=403)
             try:
                 update = request.json

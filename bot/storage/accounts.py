@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -212,7 +213,12 @@ def create_api_token(db: Session, user: User, name: str = "") -> str:
 
 
 def user_for_token(db: Session, token: str) -> User | None:
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None)))
+    """The owner of a live token; found by its public prefix, then its digest compared in constant time."""
+    digest = _digest(token)
+    candidates = db.scalars(
+        select(ApiToken).where(ApiToken.prefix == token[:10], ApiToken.revoked_at.is_(None)).limit(20)
+    )
+    row = next((c for c in candidates if hmac.compare_digest(c.token_hash, digest)), None)
     if row is None or not row.user.active or row.user.role == "student":
         return None
     row.last_used_at = datetime.utcnow()

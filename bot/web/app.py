@@ -117,6 +117,7 @@ def move_intents() -> list:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    settings.check()  # production: no empty, example or short secret (docs/security.md)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
