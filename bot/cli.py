@@ -140,8 +140,8 @@ def cmd_web(args: argparse.Namespace) -> int:
         factory=True,
         host=env["BIND_HOST"],
         port=int(env["WEB_PORT"]),
-        proxy_headers=True,
-        forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # X-Forwarded-* are not read: bot/web/proxy.py trusts X-Real-IP from TRUSTED_PROXIES only
+        proxy_headers=False,
         log_level="info",
     )
     return 0

@@ -21,6 +21,7 @@ from bot.assessment.rubric import default_rubric
 from bot.engine.library import default_library
 from bot.storage import db as storage
 from bot.storage.models import User
+from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.relay import RasaRelay
 from bot.web.security import RateLimiter, csrf_token
 from bot.web.settings import Settings
@@ -161,6 +162,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+
+    # outermost: the rate limits and the pages see the real client (bot/web/proxy.py)
+    app.add_middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies)
 
     @app.exception_handler(NotLoggedIn)
     async def _login_redirect(request: Request, exc: NotLoggedIn):
