@@ -185,7 +185,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/health", include_in_schema=False)
-    def health() -> Dict[str, str]:
+    async def health() -> Dict[str, str]:
+        """On the event loop: it answers as long as the loop is free (the argon2 work is not on it)."""
         return {"status": "ok"}
 
     return app

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.storage import accounts
 from bot.storage.models import User
 from bot.web.app import get_db, render
-from bot.web.security import csrf_ok
+from bot.web.security import csrf_ok, off_loop
 
 router = APIRouter()
 
@@ -58,7 +58,7 @@ async def login(
             {"error": "Trop de tentatives : patientez quelques minutes avant de réessayer.", "suite": suite},
             429,
         )
-    user = accounts.authenticate(db, username, password[:200])
+    user = await off_loop(accounts.authenticate, db, username, password[:200])
     if user is None:
         users.hit(key)
         ips.hit(_client_ip(request))
@@ -115,8 +115,14 @@ async def join(
         n += 1
         username = f"{base}{n}"
     try:
-        user = accounts.create_user(
-            db, username, password, "student", display_name=f"{first_name} {last_name}", group=group
+        user = await off_loop(
+            accounts.create_user,
+            db,
+            username,
+            password,
+            "student",
+            display_name=f"{first_name} {last_name}",
+            group=group,
         )
     except accounts.AccountError as exc:
         return render(request, "join.html", {**ctx, "error": str(exc)}, 400)

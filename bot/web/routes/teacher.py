@@ -29,7 +29,7 @@ from bot.storage.results import (
 from bot.web.app import admin_user, get_db, render, teacher_user
 from bot.web.charts import lines
 from bot.web.pdf import fiche_pdf
-from bot.web.security import csrf_ok, widget_token
+from bot.web.security import csrf_ok, off_loop, widget_token
 
 router = APIRouter()
 
@@ -136,7 +136,7 @@ async def import_roster(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    rows = accounts.import_roster(db, group, text)
+    rows = await off_loop(accounts.import_roster, db, group, text)
     return render(request, "teacher/roster.html", {"group": group, "rows": rows})
 
 
@@ -361,7 +361,7 @@ async def check_scenario(
         result["problems"] = ["Fichier trop volumineux (300 Ko au plus)."]
     else:
         try:
-            result["scenario"] = parse_scenario(Path(name), raw.decode("utf-8"))
+            result["scenario"] = await off_loop(parse_scenario, Path(name), raw.decode("utf-8"))
         except UnicodeDecodeError:
             result["problems"] = ["Le fichier doit être enregistré en UTF-8."]
         except ScenarioError as exc:
@@ -390,7 +390,7 @@ async def create_teacher(
 ) -> Response:
     await require_csrf(request)
     try:
-        accounts.create_user(db, username, password, "teacher", display_name=display_name)
+        await off_loop(accounts.create_user, db, username, password, "teacher", display_name=display_name)
     except accounts.AccountError as exc:
         teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
         return render(request, "teacher/teachers.html", {"teachers": teachers, "error": str(exc)}, 400)
