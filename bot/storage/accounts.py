@@ -30,6 +30,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MAX_ROSTER_ROWS = 200
 
 
 class AccountError(ValueError):
@@ -146,6 +147,12 @@ def import_roster(db: Session, group: Group, text: str) -> List[RosterRow]:
         rows = rows[1:]
     else:
         header = ["nom", "prenom", "identifiant", "mot_de_passe"]
+    rows = [raw for raw in rows if any(c.strip() for c in raw)]
+    if len(rows) > MAX_ROSTER_ROWS:
+        # one argon2 hash per row: a huge file would keep a core busy for hours
+        raise AccountError(
+            f"Trop de lignes ({len(rows)}) : {MAX_ROSTER_ROWS} élèves au plus par import ; découpez le fichier."
+        )
     out: List[RosterRow] = []
     for raw in rows:
         if not any(c.strip() for c in raw):

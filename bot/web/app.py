@@ -27,6 +27,8 @@ from bot.web.security import RateLimiter, csrf_token
 from bot.web.settings import Settings
 
 HERE = Path(__file__).resolve().parent
+#: no page takes more (the roster and scenario limits are lower still, bot/web/uploads.py)
+MAX_REQUEST_BYTES = 1_000_000
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(csrf_token=csrf_token)
 LEVEL_LABELS = {
@@ -138,6 +140,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+            # uploads are read whole into temporary files before any route can refuse them
+            return JSONResponse({"detail": "Requête trop volumineuse (1 Mo au plus)."}, status_code=413)
         response: Response = await call_next(request)
         widget = request.url.path.startswith("/widget")
         ancestors = settings.widget_ancestors if widget else "'self'"

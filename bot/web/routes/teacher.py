@@ -26,6 +26,7 @@ from bot.storage.results import (
     set_correction,
     set_override,
 )
+from bot.web import uploads
 from bot.web.app import admin_user, get_db, render, teacher_user
 from bot.web.charts import lines
 from bot.web.pdf import fiche_pdf
@@ -129,14 +130,19 @@ async def import_roster(
 ) -> Response:
     await require_csrf(request)
     group = own_group(db, user, group_id)
-    raw = await roster.read(1_000_001)
-    if len(raw) > 1_000_000:
-        raise HTTPException(status_code=400, detail="Fichier trop volumineux (1 Mo au plus).")
+    raw = await roster.read(uploads.MAX_ROSTER_BYTES + 1)
+    if len(raw) > uploads.MAX_ROSTER_BYTES:
+        raise HTTPException(
+            status_code=400, detail=f"Fichier trop volumineux ({uploads.MAX_ROSTER_BYTES // 1000} Ko au plus)."
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
-    rows = await off_loop(accounts.import_roster, db, group, text)
+    try:
+        rows = await off_loop(accounts.import_roster, db, group, text)
+    except accounts.AccountError as exc:  # too many rows: nothing imported
+        raise HTTPException(status_code=400, detail=str(exc)) from None
     return render(request, "teacher/roster.html", {"group": group, "rows": rows})
 
 
@@ -354,18 +360,19 @@ async def check_scenario(
 ) -> Response:
     await require_csrf(request)
     library = request.app.state.library()
-    raw = await scenario_file.read(300_001)
+    raw = await scenario_file.read(uploads.MAX_SCENARIO_BYTES + 1)
     name = (scenario_file.filename or "scenario.yml").replace("/", "_")[:80]
     result: Dict = {"filename": name, "problems": [], "scenario": None}
-    if len(raw) > 300_000:
-        result["problems"] = ["Fichier trop volumineux (300 Ko au plus)."]
-    else:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text, result["problems"] = "", ["Le fichier doit être enregistré en UTF-8."]
+    result["problems"] = result["problems"] or await off_loop(uploads.yaml_problems, text)
+    if not result["problems"]:
         try:
-            result["scenario"] = await off_loop(parse_scenario, Path(name), raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            result["problems"] = ["Le fichier doit être enregistré en UTF-8."]
+            result["scenario"] = await off_loop(parse_scenario, Path(name), text)
         except ScenarioError as exc:
-            result["problems"] = list(exc.problems)
+            result["problems"] = uploads.capped(list(exc.problems))
     return render(
         request,
         "teacher/scenarios.html",
