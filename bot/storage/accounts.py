@@ -81,20 +81,34 @@ def create_user(
     check_password_strength(password)
     if db.scalar(select(User).where(User.username == username)) is not None:
         raise AccountError(f"L'identifiant « {username} » existe déjà.")
+    if role == "student" and db.get(Learner, username) is not None:
+        # a learner record without an account (played over REST, Telegram, a deleted account):
+        # a new account must not inherit its sessions and scores
+        raise AccountError(
+            f"L'identifiant « {username} » est déjà pris par un autre apprenant : choisissez-en un autre."
+        )
     user = User(username=username, display_name=display_name.strip() or username, role=role)
     user.password_hash = hash_password(password)
     if role == "student":
-        learner = db.get(Learner, username)
-        if learner is None:
-            learner = Learner(id=username, display_name=user.display_name)
-            db.add(learner)
-        learner.display_name = user.display_name
+        learner = Learner(id=username, display_name=user.display_name)
+        db.add(learner)
         if group is not None:
             learner.group_id = group.id
         user.learner_id = learner.id
     db.add(user)
     db.flush()
     return user
+
+
+def free_username(db: Session, base: str) -> str:
+    """``base``, else ``base2``, ``base3``… : the first id used by no account and no learner record."""
+    username, n = base, 1
+    while (
+        db.scalar(select(User.id).where(User.username == username)) is not None or db.get(Learner, username) is not None
+    ):
+        n += 1
+        username = f"{base}{n}"
+    return username
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:

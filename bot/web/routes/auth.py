@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage import accounts
@@ -109,11 +108,7 @@ async def join(
         )
     if not first_name.strip() or not last_name.strip():
         return render(request, "join.html", {**ctx, "error": "Indiquez votre prénom et votre nom."}, 400)
-    base = accounts.slug(f"{first_name}.{last_name}")
-    username, n = base, 1
-    while db.scalar(select(User).where(User.username == username)) is not None:
-        n += 1
-        username = f"{base}{n}"
+    username = accounts.free_username(db, accounts.slug(f"{first_name}.{last_name}"))
     try:
         user = await off_loop(
             accounts.create_user,
