@@ -442,7 +442,15 @@ class TelegramChannel(TelegramInput):
                 token = ""
         if not token:
             logger.info("Telegram channel disabled (TELEGRAM_TOKEN not set)")
-        secret = settings["secret_token"] or (derived_secret(token) if token and settings["webhook_url"] else "")
+        # always a secret when the channel is on: without one, anyone reaching the Rasa port could
+        # post updates as any Telegram user (issue 14). A webhook registered by hand must pass
+        # TELEGRAM_WEBHOOK_SECRET (or the derived value, logged below) as its secret_token.
+        secret = settings["secret_token"] or (derived_secret(token) if token else "")
+        if token and not settings["secret_token"] and not settings["webhook_url"]:
+            logger.warning(
+                "Telegram: no TELEGRAM_WEBHOOK_SECRET; updates without the derived secret are refused "
+                "(set TELEGRAM_WEBHOOK_SECRET and pass it to setWebhook as secret_token)"
+            )
         return cls(
             token or None,
             settings["verify"] or None,

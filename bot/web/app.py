@@ -128,7 +128,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await app.state.relay.close()
 
-    app = FastAPI(title="Coach de négociation", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    # the OpenAPI page and schema: for developers only (they list every route to an attacker)
+    docs = not settings.production
+    app = FastAPI(
+        title="Coach de négociation",
+        lifespan=lifespan,
+        docs_url="/api/docs" if docs else None,
+        openapi_url="/api/openapi.json" if docs else None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.sessions = storage.session_factory(settings.database_url or None)
     app.state.relay = RasaRelay(settings.rasa_url, settings.rasa_timeout_s)

@@ -205,7 +205,8 @@ def test_channel_reads_env_and_derives_a_webhook_secret(monkeypatch):
         monkeypatch.delenv(env, raising=False)
     monkeypatch.setenv("TELEGRAM_TOKEN", "123456:ABC-def")
     channel = TelegramChannel.from_credentials(None)
-    assert channel.enabled and channel.secret_token is None  # webhook set elsewhere: no secret to check
+    # webhook set elsewhere: still a secret to check (issue 14), the derived one unless set
+    assert channel.enabled and channel.secret_token == tg.derived_secret("123456:ABC-def")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://coach.example.org/webhooks/telegram/webhook")
     channel = TelegramChannel.from_credentials({"api_url": "http://127.0.0.1:9"})
     assert channel.webhook_url.startswith("https://coach.example.org")
