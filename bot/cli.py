@@ -250,7 +250,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def post(url: str, sender: str, message: str) -> List[dict]:
     body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("RASA_REST_SECRET"):
+        headers["X-Coach-Secret"] = os.environ["RASA_REST_SECRET"]
+    req = urllib.request.Request(url, data=body, headers=headers)
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read().decode("utf-8"))
 

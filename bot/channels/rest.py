@@ -30,6 +30,7 @@ Robustness (see README, "Robustness"):
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
@@ -51,6 +52,8 @@ from bot.storage.tracker_store import watch_failures
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
+SECRET_ENV = "RASA_REST_SECRET"
+SECRET_HEADER = "X-Coach-Secret"
 UNAVAILABLE = (
     "Un instant : le simulateur reprend son souffle. Votre message est bien enregistré ; "
     "renvoyez-le dans quelques secondes si personne ne vous répond."
@@ -137,6 +140,18 @@ def journal_unsaved(sender_id: str, text: str, error: BaseException) -> None:
         logger.exception("could not journal the unsaved message of %s", sender_id)
 
 
+def caller_allowed(peer: str, sent: str | None, secret: str) -> bool:
+    """Who may post as any learner: the holder of ``RASA_REST_SECRET`` if it is set, else the loopback.
+
+    The REST channel takes the learner id from the request; open to the network, it gave
+    write access to every learner's record (issue 14). The web app sends the secret in
+    ``X-Coach-Secret``; ``make shell`` and the tests talk over the loopback.
+    """
+    if secret:
+        return isinstance(sent, str) and hmac.compare_digest(sent.encode("utf-8"), secret.encode("utf-8"))
+    return peer == "::1" or peer.startswith("127.")
+
+
 def coach_item(recipient_id: str, text: str) -> Dict[str, Any]:
     return {
         "recipient_id": recipient_id,
@@ -182,8 +197,12 @@ class SpeakerRestInput(RestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        secret = os.environ.get(SECRET_ENV, "").strip()
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not caller_allowed(getattr(request, "ip", ""), request.headers.get(SECRET_HEADER), secret):
+                return response.json({"error": "Accès refusé : ce canal est réservé à l'application web."}, status=403)
             try:
                 body = request.json
             except Exception:  # noqa: BLE001 - malformed JSON body

@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.sessions = storage.session_factory(settings.database_url or None)
-    app.state.relay = RasaRelay(settings.rasa_url, settings.rasa_timeout_s)
+    app.state.relay = RasaRelay(settings.rasa_url, settings.rasa_timeout_s, settings.rasa_secret)
     app.state.login_limiter = RateLimiter(settings.login_attempts, settings.login_window_s)
     app.state.ip_limiter = RateLimiter(settings.login_attempts * 6, settings.login_window_s)
     app.state.library = default_library

@@ -21,8 +21,10 @@ MAX_MESSAGE = 5000
 
 
 class RasaRelay:
-    def __init__(self, rasa_url: str, timeout_s: float = 60.0):
+    def __init__(self, rasa_url: str, timeout_s: float = 60.0, secret: str = ""):
         self.url = f"{rasa_url}/webhooks/rest/webhook"
+        #: ``RASA_REST_SECRET``: Rasa's REST channel refuses other callers than the loopback without it
+        self.headers = {"X-Coach-Secret": secret} if secret else {}
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._session: aiohttp.ClientSession | None = None
@@ -41,7 +43,9 @@ class RasaRelay:
         async with self._locks[learner_id]:
             try:
                 client = await self._client()
-                async with client.post(self.url, json={"sender": learner_id, "message": text}) as resp:
+                async with client.post(
+                    self.url, json={"sender": learner_id, "message": text}, headers=self.headers
+                ) as resp:
                     if resp.status != 200:
                         raise aiohttp.ClientError(f"HTTP {resp.status}")
                     data = json.loads(await resp.text())

@@ -86,6 +86,8 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     secret_key: str = ""
     widget_secret: str = ""
+    #: ``RASA_REST_SECRET``, sent to Rasa's REST channel (needed when Rasa is not on the loopback)
+    rasa_secret: str = ""
     #: ``development`` or ``production`` (``NEGO_ENV``): production refuses weak secrets
     environment: str = "development"
     #: ``Secure`` cookies: on behind HTTPS (the school's reverse proxy)
@@ -112,6 +114,11 @@ class Settings:
             problem = secret_problem(name, value)
             if problem:
                 out.append(problem)
+        host = urlsplit(self.rasa_url).hostname or ""
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            problem = secret_problem("RASA_REST_SECRET", self.rasa_secret)
+            if problem:
+                out.append(problem + " (Rasa n'est pas sur cette machine : son canal REST l'exige)")
         password = urlsplit(self.database_url).password if "://" in self.database_url else None
         if password is not None and password.lower() in {v.lower() for v in example_values()}:
             out.append("Le mot de passe de DATABASE_URL (POSTGRES_PASSWORD) a la valeur d'exemple : changez-le.")
@@ -134,6 +141,7 @@ class Settings:
             rasa_url=rasa_url.rstrip("/"),
             secret_key=_secret("SECRET_KEY", var_dir, keep_random=development),
             widget_secret=_secret("WIDGET_SECRET", var_dir, keep_random=development),
+            rasa_secret=os.environ.get("RASA_REST_SECRET", "").strip(),
             environment=environment,
             cookie_secure=_flag("COOKIE_SECURE"),
             widget_ancestors=os.environ.get("WIDGET_ALLOWED_ORIGINS", "*"),

@@ -61,6 +61,7 @@ class Stack:
             "POSTGRES_PASSWORD": secrets.token_urlsafe(18),
             "SECRET_KEY": secrets.token_urlsafe(32),
             "WIDGET_SECRET": secrets.token_urlsafe(32),
+            "RASA_REST_SECRET": secrets.token_urlsafe(32),
             "COOKIE_SECURE": "false",  # plain http on the loopback, no reverse proxy in the test
             "PUBLISH_HOST": "127.0.0.1",
             "WEB_PORT": str(web_port),

@@ -166,3 +166,10 @@ def test_forged_widget_tokens_are_refused_by_a_constant_time_signature_check(mon
     assert security.widget_user(STRONG, security.widget_token("change-me", "alice.dupont")) is None
     assert security.widget_user(STRONG, good[:-2] + ("AA" if good[-2:] != "AA" else "BB")) is None
     assert spy.calls >= 3
+
+
+def test_production_needs_the_rasa_secret_when_rasa_is_not_on_the_loopback():
+    with pytest.raises(InsecureSettings, match="RASA_REST_SECRET"):
+        settings(rasa_url="http://rasa:5005").check()
+    settings(rasa_url="http://rasa:5005", rasa_secret=secrets.token_urlsafe(32)).check()
+    settings(rasa_url="http://127.0.0.1:5005").check()  # loopback: the channel trusts it

@@ -264,7 +264,7 @@ def test_environment_variables_are_the_ones_the_project_reads(compose):
 def test_env_example_sets_every_required_variable(raw):
     text = COMPOSE.read_text(encoding="utf-8")
     required = {m.group(1) for m in VAR.finditer(text) if m.group(2) in (":?", "?")}
-    assert required == {"POSTGRES_PASSWORD", "SECRET_KEY", "WIDGET_SECRET"}
+    assert required == {"POSTGRES_PASSWORD", "SECRET_KEY", "WIDGET_SECRET", "RASA_REST_SECRET"}
     example = env_file(ROOT / ".env.example")
     assert required <= set(example)
     with pytest.raises(KeyError):

@@ -18,7 +18,7 @@ def handler(on_new_message):
 
 
 async def post(on_new_message, body):
-    resp = await handler(on_new_message)(SimpleNamespace(json=body, headers={}, args={}))
+    resp = await handler(on_new_message)(SimpleNamespace(json=body, headers={}, args={}, ip="127.0.0.1"))
     return resp.status, json.loads(resp.body)
 
 
