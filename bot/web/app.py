@@ -22,8 +22,9 @@ from bot.engine.library import default_library
 from bot.storage import db as storage
 from bot.storage.models import User
 from bot.web.proxy import TrustedProxyMiddleware
+from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.security import RateLimiter, csrf_token
+from bot.web.security import csrf_token
 from bot.web.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -140,8 +141,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.sessions = storage.session_factory(settings.database_url or None)
     app.state.relay = RasaRelay(settings.rasa_url, settings.rasa_timeout_s, settings.rasa_secret)
-    app.state.login_limiter = RateLimiter(settings.login_attempts, settings.login_window_s)
-    app.state.ip_limiter = RateLimiter(settings.login_attempts * 6, settings.login_window_s)
+    app.state.login_limiter = make_limiter(
+        settings.redis_url, settings.login_attempts, settings.login_window_s, "login"
+    )
+    app.state.ip_limiter = make_limiter(settings.redis_url, settings.login_attempts * 6, settings.login_window_s, "ip")
     app.state.library = default_library
     app.state.rubric = default_rubric
     app.state.intents = move_intents()

@@ -59,6 +59,10 @@ class RateLimiter:
         hits = self._hits[key]
         while hits and now - hits[0] > self.window_s:
             hits.popleft()
+        if len(self._hits) > 10_000:  # keys of the past window: dropped, memory stays bounded
+            for stale in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window_s]:
+                if stale != key:
+                    del self._hits[stale]
         return hits
 
     def blocked(self, key: str) -> bool:

@@ -96,6 +96,8 @@ class Settings:
     widget_ancestors: str = "*"
     #: reverse proxies whose ``X-Real-IP`` names the client (``TRUSTED_PROXIES``); none: the peer is the client
     trusted_proxies: Tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: ``REDIS_URL``: rate limits shared by all web processes (empty: in the process's memory)
+    redis_url: str = ""
     login_attempts: int = 5
     login_window_s: int = 300
     rasa_timeout_s: float = 60.0
@@ -146,5 +148,6 @@ class Settings:
             cookie_secure=_flag("COOKIE_SECURE"),
             widget_ancestors=os.environ.get("WIDGET_ALLOWED_ORIGINS", "*"),
             trusted_proxies=_networks(os.environ.get("TRUSTED_PROXIES", "")),
+            redis_url=os.environ.get("REDIS_URL", "").strip(),
             var_dir=var_dir,
         )
