@@ -69,6 +69,13 @@ test-stories: $(MODEL)
 test-scale: install $(MODEL)
 	$(PY) -m pytest tests/scale
 
+# Security (issue 14, docs/security.md): real processes on the loopback, spoofed headers,
+# failed logins vs /health latency, YAML bombs, oversize inputs; no model needed. make test
+# runs them too; TEST_REDIS_URL for the shared rate limit.
+.PHONY: test-security
+test-security: install
+	$(PY) -m pytest -m security tests/security
+
 # Load: 100 learners x 20 turns in parallel on one Rasa server, on SQLite and on
 # PostgreSQL (TEST_DATABASE_URL); 0 errors, 0 lost turns, every session scored; prints
 # messages/s (README, "Robustness"). .ci/run runs it after `make test`.
