@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import hmac
 import os
 import secrets
@@ -117,14 +118,36 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="negociation-widget")
 
 
-def widget_token(secret: str, username: str) -> str:
-    """A signed token naming a student account, for the LMS widget."""
-    return _serializer(secret).dumps({"u": username})
+def password_version(password_hash: str) -> str:
+    """Changes with the password: tokens bound to it die when the password is reset."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
-def widget_user(secret: str, token: str, max_age_s: int = WIDGET_MAX_AGE_S) -> str | None:
+def widget_token(secret: str, username: str, version: str = "") -> str:
+    """A signed token naming a student account, for the LMS widget.
+
+    The web app binds it to the account's ``password_version``: a password reset revokes
+    every snippet given out. A token without version (minted by an LMS plugin with
+    ``WIDGET_SECRET``) is valid until it expires.
+    """
+    return _serializer(secret).dumps({"u": username, "v": version} if version else {"u": username})
+
+
+def widget_claims(secret: str, token: str, max_age_s: int = WIDGET_MAX_AGE_S) -> dict | None:
     try:
         data = _serializer(secret).loads(token, max_age=max_age_s)
     except (BadSignature, SignatureExpired):
         return None
-    return data.get("u") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) and isinstance(data.get("u"), str) else None
+
+
+def widget_user(secret: str, token: str, max_age_s: int = WIDGET_MAX_AGE_S) -> str | None:
+    data = widget_claims(secret, token, max_age_s)
+    return data["u"] if data else None
+
+
+def widget_version_ok(claims: dict, password_hash: str) -> bool:
+    version = claims.get("v")
+    if version is None:
+        return True
+    return isinstance(version, str) and hmac.compare_digest(version, password_version(password_hash))

@@ -30,7 +30,7 @@ from bot.web import uploads
 from bot.web.app import admin_user, get_db, render, teacher_user
 from bot.web.charts import lines
 from bot.web.pdf import fiche_pdf
-from bot.web.security import csrf_ok, off_loop, widget_token
+from bot.web.security import csrf_ok, off_loop, password_version, widget_token
 
 router = APIRouter()
 
@@ -248,6 +248,13 @@ def learner_page(
     chosen = request.query_params.getlist("critere") or sorted(series)[:6]
     chart = lines({cid: series[cid] for cid in chosen if cid in series})
     flt = SessionFilter(learner_ids=[learner_id])
+    student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
+    secret = request.app.state.settings.widget_secret
+    token = (
+        widget_token(secret, student.username, password_version(student.password_hash))
+        if student
+        else widget_token(secret, learner_id)
+    )
     return render(
         request,
         "teacher/learner.html",
@@ -257,7 +264,7 @@ def learner_page(
             "criteria": [c.id for c in request.app.state.rubric().criteria],
             "chosen": chosen,
             "sessions": list_sessions(db, flt),
-            "widget_token": widget_token(request.app.state.settings.widget_secret, learner_id),
+            "widget_token": token,
         },
     )
 

@@ -12,18 +12,23 @@ from sqlalchemy.orm import Session
 from bot.storage.models import User
 from bot.web.app import get_db, render
 from bot.web.routes.student import chat_text, relay_and_state, start_command
-from bot.web.security import widget_user
+from bot.web.security import widget_claims, widget_version_ok
 
 router = APIRouter()
 
 
 def widget_learner(request: Request, db: Session = Depends(get_db)) -> User:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    username = (
-        widget_user(request.app.state.settings.widget_secret, token.strip()) if scheme.lower() == "bearer" else None
+    claims = (
+        widget_claims(request.app.state.settings.widget_secret, token.strip()) if scheme.lower() == "bearer" else None
     )
-    user = db.scalar(select(User).where(User.username == username)) if username else None
-    if user is None or not user.active or user.role != "student":
+    user = db.scalar(select(User).where(User.username == claims["u"])) if claims else None
+    if (
+        user is None
+        or not user.active
+        or user.role != "student"
+        or not widget_version_ok(claims, user.password_hash)  # password reset since: revoked
+    ):
         raise HTTPException(status_code=401, detail="Lien du widget invalide ou expiré : demandez-en un nouveau.")
     return user
 
