@@ -63,7 +63,7 @@ def server_commands(env: Dict[str, str], model: Path = MODEL) -> Dict[str, List[
     }  # fmt: skip
 
 
-def wait_for(url: str, timeout: float = 180.0, process: subprocess.Popen | None = None) -> None:
+def wait_for(url: str, timeout: float = 600.0, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -119,7 +119,7 @@ def start_web(env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Po
     """The web app as a child process, once it answers on ``/health``."""
     out = open(log_dir / "web.log", "ab") if log_dir else None  # noqa: SIM115
     proc = subprocess.Popen(web_command(env), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
-    wait_for(f"http://127.0.0.1:{env['WEB_PORT']}/health", timeout=60, process=proc)
+    wait_for(f"http://127.0.0.1:{env['WEB_PORT']}/health", timeout=180, process=proc)
     return proc
 
 
