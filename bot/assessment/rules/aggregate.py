@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
 from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
+from bot.assessment.rules.prospecting import BY_KIND
 from bot.assessment.rules.readings import READINGS
 from bot.engine.scenario import Scenario
 from bot.language.intents import Intent
@@ -85,7 +86,8 @@ def assess(
             results[criterion.id] = CriterionResult(criterion.id, None, "na", "Situation absente de ce scénario.")
             continue
         reading = scenario.readings.get(criterion.id)
-        result = (READINGS[reading] if reading else ALL_RULES[criterion.id])(ctx)
+        by_kind = BY_KIND.get(scenario.kind, {}).get(criterion.id)
+        result = (READINGS[reading] if reading else by_kind or ALL_RULES[criterion.id])(ctx)
         score, explanation, capped = result.score, result.explanation, False
         if criterion.id in invented and score > INVENTED_CAP:
             score, capped = INVENTED_CAP, True
