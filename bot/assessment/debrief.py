@@ -71,7 +71,7 @@ def _objections(scenario: Scenario, assessment: Assessment) -> List[str]:
     reports = teaching.objection_reports(scenario, assessment)
     lines = ["", "🗣 Objections :"]
     for report in [r for r in reports if r.raised]:
-        lines.append(f"• « {report.objection.text[0]} » – {teaching.status_label(report.status)}.")
+        lines.append(f"• « {report.objection.text[0]} » – {teaching.status_label(report)}.")
         if report.answer:
             lines.append("  Vous avez répondu (" + _quote(assessment, *report.answer) + ").")
         if report.expected:

@@ -127,5 +127,8 @@ def learner_number(assessment: Assessment, turn: int) -> int:
     return assessment.learner_numbers.get(turn, turn)
 
 
-def status_label(status: str) -> str:
-    return STATUS.get(status, "non soulevée")
+def status_label(report: ObjectionReport) -> str:
+    """How the objection ended, as the learner reads it (« levée après relance » when it took more than one answer)."""
+    if report.status == "resolved" and report.expected:
+        return "levée après relance"
+    return STATUS.get(report.status, "non soulevée")
