@@ -327,6 +327,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from bot.content.spoilers import leaks
     from bot.engine.scenario import ScenarioError, parse_scenario
 
     status = 0
@@ -335,12 +336,18 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
             continue
         try:
             scenario = parse_scenario(path)
-            print(f"OK      {scenario.id:26} {scenario.title}")
         except ScenarioError as exc:
             status = 1
             print(f"ERREUR  {path.name}")
             for problem in exc.problems:
                 print(f"        - {problem}")
+            continue
+        found = leaks(scenario)
+        errors = [leak for leak in found if leak.error]
+        status = status or int(bool(errors))
+        print(f"{'ERREUR' if errors else 'OK':8}{scenario.id:26} {scenario.title}")
+        for leak in found:
+            print(f"        - {'' if leak.error else 'à vérifier : '}{leak.message()}")
     return status
 
 

@@ -42,4 +42,6 @@ def debrief_text(library: Library, session: SessionData | None, state: Simulatio
         return None
     if session.assessment is None:
         return None
-    return debrief(library.scenario(state.scenario_id), default_rubric(), session.assessment, state.outcome_reason)
+    topic_hints = library.coach.get("hints", {}).get("topic", {})
+    scenario = library.scenario(state.scenario_id)
+    return debrief(scenario, default_rubric(), session.assessment, state.outcome_reason, topic_hints)

@@ -1,7 +1,17 @@
-"""The debrief a learner reads at the end of a session (French, plain text)."""
+"""The debrief a learner reads at the end of a session (French, plain text).
+
+Built like a teacher's debrief: the grade, then the strengths first, the three priorities with advice
+fitted to the scenario, every key fact not discovered with the question that would have revealed it,
+every objection with what the learner answered and the expected answer (the objection's ``hint``),
+the hints used, then the detail per criterion. Message numbers are the learner's own (« votre
+message n°3 » is the learner's third message, the client's and the coach's lines are not counted).
+"""
 
 from __future__ import annotations
 
+from typing import List, Mapping
+
+from bot.assessment import teaching
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import Assessment
 from bot.engine.scenario import Scenario
@@ -10,18 +20,72 @@ from bot.language.text import clip
 OUTCOME = {"won": "✅ Affaire conclue", "lost": "❌ Affaire perdue", "open": "⏳ Entretien non terminé"}
 
 
-def debrief(scenario: Scenario, rubric: Rubric, assessment: Assessment, outcome_reason: str = "") -> str:
-    lines = [
-        f"📊 Bilan – {scenario.title}",
-        f"Issue : {OUTCOME.get(assessment.outcome, assessment.outcome)}"
-        + (f" ({outcome_reason})" if outcome_reason else ""),
-        f"Note : {assessment.grade_20:.1f}/20 – niveau {assessment.level} ({rubric.level_labels[assessment.level]})",
-        "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items()),
-    ]
-    if assessment.eliminatory:
-        lines.append("⚠ Note plafonnée au niveau I : " + ", ".join(assessment.eliminatory) + ".")
-    lines.append("")
-    lines.append("Par critère :")
+def _quote(assessment: Assessment, turn: int, text: str, size: int = 160) -> str:
+    return f"votre message n°{teaching.learner_number(assessment, turn)} : « {clip(text, size)} »"
+
+
+def _hints(count: int) -> str:
+    if count == 0:
+        return "Indices demandés au coach : aucun."
+    return f"Indices demandés au coach : {count}."
+
+
+def _strengths(rubric: Rubric, scenario: Scenario, assessment: Assessment) -> List[str]:
+    lines = ["", "👍 Vos points forts :"]
+    ids = teaching.strengths(assessment)
+    if not ids:
+        return [*lines, "• Pas encore de point fort net : appuyez-vous sur les priorités ci-dessous."]
+    for cid in ids:
+        result = assessment.scores[cid]
+        line = f"• {rubric.criterion(cid).label} ({result.level}) : {result.explanation}"
+        if result.evidence:
+            line += " – " + _quote(assessment, *result.evidence[0], size=120)
+        lines.append(line)
+    preempted = [r for r in teaching.objection_reports(scenario, assessment) if r.status == "preempted"]
+    if preempted:
+        lines.append("• Objections anticipées : " + " ; ".join(f"« {r.objection.text[0]} »" for r in preempted))
+    return lines
+
+
+def _priorities(rubric: Rubric, scenario: Scenario, assessment: Assessment) -> List[str]:
+    if not assessment.priorities:
+        return []
+    lines = ["", "🎯 Vos trois priorités pour la prochaine fois :"]
+    for i, cid in enumerate(assessment.priorities, 1):
+        lines.append(f"{i}. {rubric.criterion(cid).label} – {teaching.advice(rubric, cid, scenario, assessment)}")
+    return lines
+
+
+def _missed_facts(scenario: Scenario, assessment: Assessment, topic_hints: Mapping[str, str]) -> List[str]:
+    missed = teaching.missed_key_facts(scenario, assessment)
+    if not missed:
+        return ["", "🔎 Informations clés : toutes découvertes."]
+    lines = ["", "🔎 Informations clés non découvertes :"]
+    for fact in missed:
+        question = teaching.question_for(fact, topic_hints)
+        lines.append(f"• {fact.label}" + (f" – pour la faire dire : {question}" if question else ""))
+    return lines
+
+
+def _objections(scenario: Scenario, assessment: Assessment) -> List[str]:
+    reports = teaching.objection_reports(scenario, assessment)
+    lines = ["", "🗣 Objections :"]
+    for report in [r for r in reports if r.raised]:
+        lines.append(f"• « {report.objection.text[0]} » – {teaching.status_label(report)}.")
+        if report.answer:
+            lines.append("  Vous avez répondu (" + _quote(assessment, *report.answer) + ").")
+        if report.expected:
+            lines.append(f"  Réponse attendue : {report.expected}")
+    not_raised = [r for r in reports if not r.raised]
+    if not_raised:
+        lines.append("Objections que vous n'avez pas rencontrées, à préparer :")
+        for report in not_raised:
+            lines.append(f"• « {report.objection.text[0]} » – réponse attendue : {report.expected}")
+    return lines if len(lines) > 2 else []
+
+
+def _criteria(rubric: Rubric, scenario: Scenario, assessment: Assessment) -> List[str]:
+    lines = ["", "Par critère :"]
     for criterion in rubric.criteria:
         result = assessment.scores[criterion.id]
         head = f"• {criterion.id} {criterion.label} : {result.level}"
@@ -30,13 +94,34 @@ def debrief(scenario: Scenario, rubric: Rubric, assessment: Assessment, outcome_
         lines.append(head)
         lines.append(f"  {result.explanation}")
         if result.evidence:
-            n, quote = result.evidence[0]
-            lines.append(f"  Votre message n°{n} : « {clip(quote, 160)} »")
+            quote = _quote(assessment, *result.evidence[0])
+            lines.append("  " + quote[:1].upper() + quote[1:])
         if result.score is not None and result.score < 3:
-            lines.append(f"  Conseil : {criterion.advice}")
-    if assessment.priorities:
-        lines.append("")
-        lines.append("Vos trois priorités pour la prochaine fois :")
-        for i, cid in enumerate(assessment.priorities, 1):
-            lines.append(f"{i}. {rubric.criterion(cid).label} – {rubric.criterion(cid).advice}")
+            lines.append(f"  Conseil : {teaching.advice(rubric, criterion.id, scenario, assessment)}")
+    return lines
+
+
+def debrief(
+    scenario: Scenario,
+    rubric: Rubric,
+    assessment: Assessment,
+    outcome_reason: str = "",
+    topic_hints: Mapping[str, str] | None = None,
+) -> str:
+    """The whole debrief; ``topic_hints`` (the coach's advice per topic) says how to ask for a missed fact."""
+    lines = [
+        f"📊 Bilan – {scenario.title}",
+        f"Issue : {OUTCOME.get(assessment.outcome, assessment.outcome)}"
+        + (f" ({outcome_reason})" if outcome_reason else ""),
+        f"Note : {assessment.grade_20:.1f}/20 – niveau {assessment.level} ({rubric.level_labels[assessment.level]})",
+        "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items()),
+        _hints(assessment.hints_used),
+    ]
+    if assessment.eliminatory:
+        lines.append("⚠ Note plafonnée au niveau I : " + ", ".join(assessment.eliminatory) + ".")
+    lines += _strengths(rubric, scenario, assessment)
+    lines += _priorities(rubric, scenario, assessment)
+    lines += _missed_facts(scenario, assessment, topic_hints or {})
+    lines += _objections(scenario, assessment)
+    lines += _criteria(rubric, scenario, assessment)
     return "\n".join(lines)

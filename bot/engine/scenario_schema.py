@@ -81,6 +81,8 @@ class Fact(_Model):
     key: bool = False
     motivation: str | None = None
     persona: str | None = None
+    #: the learner legitimately knows it before the meeting (the briefing may quote it: no spoiler)
+    public: bool = False
 
     _lines = validator("open", "closed", pre=True, allow_reuse=True)(_as_lines)
 

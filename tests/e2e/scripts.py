@@ -56,7 +56,7 @@ SCRIPTS = {
             "prestataire_tout": "Nous travaillerons avec votre prestataire : nous assurons la masterisation, le déploiement et la garantie sur site J+1, il garde la supervision.",
             "pas_de_janvier_a_mai": "Aucun souci, nous planifions le déploiement site par site en juillet et août, livraison en 4 semaines.",
             "prix_internet": "Sur internet vous n'avez ni la garantie sur site, ni la masterisation, ni la migration des données : en coût global, notre offre revient moins cher.",
-            "location_plus_chere": "La location préserve votre trésorerie, les loyers sont déductibles en charges et le parc est renouvelé au bout de 36 mois.",
+            "location_plus_chere": "La location préserve votre trésorerie pour la reprise du confrère, le coût par poste est fixe sur 36 mois, garantie sur site comprise, et le parc est renouvelé au bout de 36 mois.",
             "parler_associes": "Je vous prépare un dossier de synthèse avec une version achat et une version location pour la réunion des associés du 2 juin.",
             "_budget": "En gardant vos écrans 22 pouces de 2019, le pack revient à 48 272 euros HT, ou 1 496 euros HT par mois en location.",
         },

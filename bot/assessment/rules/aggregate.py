@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
 from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
+from bot.assessment.rules.prospecting import BY_KIND
 from bot.assessment.rules.readings import READINGS
 from bot.engine.scenario import Scenario
 from bot.language.intents import Intent
@@ -56,6 +57,17 @@ class Assessment:
     outcome: str
     competence_levels: Dict[str, str] = field(default_factory=dict)
     priorities: List[str] = field(default_factory=list)
+    #: what the debrief teaches from (see :mod:`bot.assessment.teaching`): the learner's own number of
+    #: each message (turn n → « votre message n° »), the hints asked, the facts revealed, and for each
+    #: objection its final status, the unconvincing answers and the learner's last answer (turn n, text)
+    learner_numbers: Dict[int, int] = field(default_factory=dict)
+    hints_used: int = 0
+    revealed: List[str] = field(default_factory=list)
+    objections: Dict[str, str] = field(default_factory=dict)
+    objection_attempts: Dict[str, int] = field(default_factory=dict)
+    objection_answers: Dict[str, Tuple[int, str]] = field(default_factory=dict)
+    #: the change of parameters: none, announced (not taken into account) or adapted
+    change: str = "none"
 
 
 def assess(
@@ -74,7 +86,8 @@ def assess(
             results[criterion.id] = CriterionResult(criterion.id, None, "na", "Situation absente de ce scénario.")
             continue
         reading = scenario.readings.get(criterion.id)
-        result = (READINGS[reading] if reading else ALL_RULES[criterion.id])(ctx)
+        by_kind = BY_KIND.get(scenario.kind, {}).get(criterion.id)
+        result = (READINGS[reading] if reading else by_kind or ALL_RULES[criterion.id])(ctx)
         score, explanation, capped = result.score, result.explanation, False
         if criterion.id in invented and score > INVENTED_CAP:
             score, capped = INVENTED_CAP, True
@@ -105,7 +118,27 @@ def assess(
         outcome=ctx.final.get("outcome", "open"),
         competence_levels=competence_levels(rubric, results),
         priorities=priorities(weights, results),
+        learner_numbers={t.n: i for i, t in enumerate(ctx.turns, 1)},
+        hints_used=sum(1 for t in ctx.turns if t.intent == Intent.ASK_HINT),
+        revealed=list(ctx.final.get("revealed") or {}),
+        objections=dict(ctx.final.get("objections") or {}),
+        objection_attempts=dict(ctx.final.get("objection_attempts") or {}),
+        objection_answers=objection_answers(ctx),
+        change=str(ctx.final.get("change") or "none"),
     )
+
+
+def objection_answers(ctx: Context) -> Dict[str, Tuple[int, str]]:
+    """The learner's last message on each objection: while it was pending, or the one that preempted it."""
+    answers: Dict[str, Tuple[int, str]] = {}
+    for t in ctx.turns:
+        pending = t.before.get("current_objection")
+        if pending and (t.before.get("objections") or {}).get(pending) == "pending":
+            answers[pending] = (t.n, clip(t.text, 240))
+        for oid, status in (t.after.get("objections") or {}).items():
+            if status == "preempted" and (t.before.get("objections") or {}).get(oid) != "preempted":
+                answers[oid] = (t.n, clip(t.text, 240))
+    return answers
 
 
 def invented_information(ctx: Context) -> Dict[str, str]:

@@ -20,7 +20,8 @@ def closing(ctx: Context) -> Score:
     3: signaux exploités, technique adaptée au profil et au circuit de décision, engagement obtenu.
 
     The client gives buying signals (engine state); a close right after one exploits it; the deal
-    is won when the client agrees; a technique is an alternative or a conditional close.
+    is won when the client agrees. TS needs the close that exploits the signal to be a technique (an
+    alternative or a conditional close), not a weak verbal formula (« Alors, on part là-dessus ? »).
     """
     closes = ctx.where(lambda t: t.has(I.PROPOSE_CLOSE))
     if not closes:
@@ -29,16 +30,42 @@ def closing(ctx: Context) -> Score:
     exploited = [t for t in closes if t.before.get("signal_pending")]
     failed = ctx.final.get("failed_closes", 0)
     won = ctx.first(lambda t: t.went("outcome", "open", "won"))
-    technique = [t for t in closes if "alternative" in t.analysis.question_types or ctx.says(t, "close_technique")]
-    if ctx.won and exploited and failed == 0 and technique:
+    technique = [t for t in exploited if real_close(ctx, t)]
+    if ctx.won and failed == 0 and technique:
         return Score.of(
-            3, "Signes d'achat saisis, technique de conclusion adaptée, engagement obtenu.", [exploited[0], won]
+            3, "Signes d'achat saisis, technique de conclusion adaptée, engagement obtenu.", [technique[0], won]
         )
     if ctx.won and failed <= 1:
+        weak = [t for t in exploited if weak_close(ctx, t)]
+        if weak:
+            return Score.of(
+                2, "Conclusion au bon moment, mais par une formule générique plutôt qu'une technique.", [weak[0], won]
+            )
         return Score.of(2, "Conclusion au bon moment.", [won])
     if signals and not exploited:
         return Score.of(1, "Conclusion forcée ou tardive : les signes d'achat n'ont pas été exploités.", closes)
     return Score.of(1, "Conclusion tentée trop tôt ou de façon forcée.", closes)
+
+
+def dated_signing(ctx: Context, turn: TurnRecord) -> bool:
+    """The message asks for a signature at a date (« signer l'avenant vendredi 30 janvier »)."""
+    return ctx.says(turn, "signing") and turn.analysis.dated
+
+
+def weak_close(ctx: Context, turn: TurnRecord) -> bool:
+    """A generic formula asking for a yes (``weak_close``) without a dated signature.
+
+    « Alors, on part là-dessus ? » closes, but is no technique; « Je vous propose de signer l'avenant
+    vendredi 30 janvier : on valide ? » commits the client to a dated act and is a real close.
+    """
+    return ctx.says(turn, "weak_close") and not dated_signing(ctx, turn)
+
+
+def real_close(ctx: Context, turn: TurnRecord) -> bool:
+    """A closing technique: an alternative, a dated signature, or a conditional close that is not a weak formula."""
+    if "alternative" in turn.analysis.question_types or dated_signing(ctx, turn):
+        return True
+    return ctx.says(turn, "close_technique") and not weak_close(ctx, turn)
 
 
 @RULES("C1.2.3-b")

@@ -1,0 +1,1 @@
+"""Checks on the content teachers write (scenario files), beyond the schema."""
