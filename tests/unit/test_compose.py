@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from bot import cli
+from bot.config import env_names
 
 ROOT = cli.ROOT
 COMPOSE = ROOT / "docker-compose.yml"
@@ -221,7 +222,7 @@ def test_bot_cli_knows_the_subcommands(compose, name, capsys):
 
 def known_variables() -> Set[str]:
     """Every environment variable the project reads."""
-    names = set(cli.DEFAULTS) | {"ACTION_ENDPOINT_URL", "SANIC_WORKERS"}
+    names = set(cli.DEFAULTS) | env_names()
     for path in [ROOT / "endpoints.yml", ROOT / "credentials.yml"]:
         names |= variables(path.read_text(encoding="utf-8"))
     reads = re.compile(

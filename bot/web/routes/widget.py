@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from bot.storage.models import User
 from bot.web.deps import get_db, web_settings
 from bot.web.routes.student import chat_text, relay_and_state, start_command
-from bot.web.settings import Settings
 from bot.web.security import widget_user
+from bot.web.settings import Settings
 from bot.web.templating import render
 
 router = APIRouter()
