@@ -121,3 +121,8 @@ def test_settings_is_a_pydantic_base_settings():
     from pydantic import BaseSettings
 
     assert issubclass(Settings, BaseSettings) and config.get_settings() is config.get_settings()
+
+
+def test_no_database_file_at_the_repository_root():
+    """Databases live under var/ or a test's tmp dir; a root ``*.db`` (the old e2e.db) is a leak."""
+    assert sorted(p.name for p in ROOT.glob("*.db")) == []
