@@ -7,7 +7,7 @@ speaker in a ``custom`` payload::
     {"recipient_id": "…", "text": "M. Garnier : Bonjour…",
      "custom": {"speaker": "client", "name": "M. Garnier", "text": "Bonjour…", "kind": ""}}
 
-Robustness (see README, "Robustness"):
+Robustness (see docs/testing.md, "Robustness"):
 
 - the text is cleaned before Rasa sees it: control characters (NUL, escape codes…) and
   unpaired surrogates are removed (PostgreSQL cannot store them), accents are composed
