@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from bot import cli
-from bot.config import env_names
+from bot.config import Settings, env_names
 
 ROOT = cli.ROOT
 COMPOSE = ROOT / "docker-compose.yml"
@@ -180,7 +180,8 @@ def published(service) -> Dict[int, int]:
 
 def test_ports_match_the_cli_defaults(compose):
     rasa, action, web = (compose["services"][n] for n in ("rasa", "action-server", "web"))
-    rasa_port, action_port, web_port = (int(cli.DEFAULTS[k]) for k in ("RASA_PORT", "ACTION_PORT", "WEB_PORT"))
+    defaults = Settings.construct()  # the defaults of bot/config.py, whatever this environment says
+    rasa_port, action_port, web_port = defaults.rasa_port, defaults.action_port, defaults.web_port
     assert published(rasa) == {rasa_port: rasa_port}
     assert published(web) == {web_port: web_port}
     assert "ports" not in action and [int(p) for p in action["expose"]] == [action_port]
