@@ -112,3 +112,22 @@ def test_the_pinned_rasa_is_the_patched_one():
 
     assert rasa.__version__ == rasa_patches.RASA_VERSION
     rasa_patches.check_version()
+
+
+def test_rasa_creates_the_tracker_store_of_endpoints_yml_which_installs_the_patches(monkeypatch, tmp_path):
+    """The path a Rasa server takes at start-up: endpoints.yml → our tracker store → install()."""
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import read_endpoints_from_path
+
+    from bot import cli
+    from bot.storage.tracker_store import UrlSQLTrackerStore
+
+    for key, value in cli.environment().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    calls = []
+    monkeypatch.setattr(rasa_patches, "install", lambda: calls.append(1))
+    endpoints = read_endpoints_from_path(str(cli.ROOT / "endpoints.yml"))
+    store = TrackerStore.create(endpoints.tracker_store)
+    assert isinstance(store, UrlSQLTrackerStore)
+    assert calls == [1]
