@@ -78,7 +78,7 @@ test-security: install
 
 # Load: 100 learners x 20 turns in parallel on one Rasa server, on SQLite and on
 # PostgreSQL (TEST_DATABASE_URL); 0 errors, 0 lost turns, every session scored; prints
-# messages/s (README, "Robustness"). .ci/run runs it after `make test`.
+# messages/s (docs/testing.md, "Robustness"). .ci/run runs it after `make test`.
 .PHONY: test-load
 test-load: install $(MODEL)
 	LOAD_TESTS=1 $(PY) -m pytest tests/load -s

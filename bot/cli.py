@@ -14,40 +14,32 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "negotiation.tar.gz"
+from bot.config import ROOT, Settings, get_settings
 
+VENV_BIN = Path(sys.executable).parent
+MODEL = get_settings().model_path
+
+#: the quiet defaults of Rasa, TensorFlow and SQLAlchemy for the child processes (the
+#: project's own settings, URLs and ports, come from bot/config.py)
 DEFAULTS = {
     "RASA_TELEMETRY_ENABLED": "false",
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "PYTHONWARNINGS": "ignore",
-    # development: random keys kept in var/; production (docker-compose.yml) refuses weak secrets
-    "NEGO_ENV": "development",
-    "DATABASE_URL": "sqlite:///var/negociation.db",
-    "BIND_HOST": "127.0.0.1",
-    "RASA_PORT": "5005",
-    "ACTION_PORT": "5055",
-    # interface of the action server: loopback, only Rasa calls it (compose: the internal network)
-    "ACTION_HOST": "127.0.0.1",
-    "WEB_PORT": "8000",
-    # empty: in-memory conversation locks (one Rasa server); redis://… for several (endpoints.yml)
-    "LOCK_STORE_URL": "",
 }
 
 
 def environment() -> Dict[str, str]:
-    """The process environment with the project's defaults filled in."""
+    """The process environment with the project's defaults filled in (children read the same)."""
+    settings = Settings()  # not the cached one: the caller may have just changed os.environ
     env = dict(os.environ)
-    for key, value in DEFAULTS.items():
+    for key, value in {**DEFAULTS, **settings.process_environment()}.items():
         env.setdefault(key, value)
-    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTION_PORT']}/webhook")
     # rasa_sdk 3.6 has no --interface option: its ``run`` reads SANIC_HOST (default 0.0.0.0,
     # which let anyone on the network post a forged tracker to /webhook)
     env.setdefault("SANIC_HOST", env["ACTION_HOST"])
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    (ROOT / "var").mkdir(exist_ok=True)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
     return env
 
 
@@ -126,12 +118,13 @@ def start_web(env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Po
 def cmd_web(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from bot.web.settings import InsecureSettings, Settings
+    from bot.web.settings import InsecureSettings
+    from bot.web.settings import Settings as WebSettings
 
     env = environment()
-    os.environ.update({k: v for k, v in env.items() if k in DEFAULTS or k.endswith("_URL")})
+    os.environ.update({k: v for k, v in env.items() if k in DEFAULTS})
     try:
-        Settings.from_env().check()
+        WebSettings.from_env().check()
     except InsecureSettings as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -155,12 +148,36 @@ def _db_session():
     return db.session_factory(env["DATABASE_URL"])()
 
 
-def cmd_create_user(args: argparse.Namespace) -> int:
+NO_TERMINAL = """\
+Erreur : pas de terminal pour saisir le mot de passe de « {username} ».
+Donnez-le sur l'entrée standard ou dans la variable NEW_USER_PASSWORD :
+  printf '%s\\n' "$MOT_DE_PASSE" | python -m bot.cli create-user {username} --password-stdin
+  NEW_USER_PASSWORD="$MOT_DE_PASSE" python -m bot.cli create-user {username}
+(No terminal to type the password: pass it with --password-stdin or NEW_USER_PASSWORD.)"""
+
+
+def new_password(args: argparse.Namespace) -> str | None:
+    """The new account's password: ``--password-stdin``, ``NEW_USER_PASSWORD`` or typed in a
+    terminal; None (after saying how to give it) when there is no terminal to type it in."""
     import getpass
 
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    from_env = get_settings().new_user_password
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        print(NO_TERMINAL.format(username=args.username), file=sys.stderr)
+        return None
+    return getpass.getpass(f"Mot de passe pour {args.username} : ")
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
     from bot.storage.accounts import AccountError, create_user
 
-    password = os.environ.get("NEW_USER_PASSWORD") or getpass.getpass(f"Mot de passe pour {args.username} : ")
+    password = new_password(args)
+    if password is None:
+        return 2
     with _db_session() as session:
         try:
             create_user(session, args.username, password, args.role, display_name=args.name or args.username)
@@ -251,8 +268,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def post(url: str, sender: str, message: str) -> List[dict]:
     body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
     headers = {"Content-Type": "application/json"}
-    if os.environ.get("RASA_REST_SECRET"):
-        headers["X-Coach-Secret"] = os.environ["RASA_REST_SECRET"]
+    if get_settings().rasa_rest_secret:
+        headers["X-Coach-Secret"] = get_settings().rasa_rest_secret
     req = urllib.request.Request(url, data=body, headers=headers)
     with urllib.request.urlopen(req, timeout=60) as resp:
         return json.loads(resp.read().decode("utf-8"))
@@ -331,7 +348,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     from bot.engine.scenario import ScenarioError, parse_scenario
 
     status = 0
-    for path in sorted((ROOT / "data" / "scenarios").glob("*.yml")):
+    for path in sorted(get_settings().scenarios_dir.glob("*.yml")):
         if path.name.startswith("_"):
             continue
         try:
@@ -378,6 +395,9 @@ def main(argv: List[str] | None = None) -> int:
     cu.add_argument("username")
     cu.add_argument("--role", choices=["admin", "teacher", "student"], default="admin")
     cu.add_argument("--name", default="")
+    cu.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+    )
     cu.set_defaults(func=cmd_create_user)
     tk = sub.add_parser("api-token", help="print a new results-API token (admin by default)")
     tk.add_argument("--user", default="")

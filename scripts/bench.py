@@ -900,11 +900,11 @@ commits (8 %). Memory: Rasa loads the spaCy model twice (two graph nodes), 330 M
 **Changes** (behaviour unchanged: unit tests, `tests/e2e/test_negotiation.py`; the NLU gives
 identical intents, confidences and entities on 91 French messages with and without them):
 
-1. `bot/speedups.py`, installed by the tracker store module, which every Rasa server of the
+1. `bot/rasa_patches.py` (then `bot/speedups.py`), installed by the tracker store, which every Rasa server of the
    project loads before its model: the action-answer validator is built once (answers are
    still validated, same error); event type names are resolved from a table; the spaCy
    model is loaded once and its NER disabled (same tokens, lemmas, tags and vectors:
-   `tests/unit/test_speedups.py`).
+   `tests/unit/test_rasa_patches.py`).
 2. `bot/actions/common.py` (`state_events`): a slot derived from the engine state is only set
    when its value changes; `sim_state` is always set (same slot values, 40 % fewer events
    to store, read back, featurize and send to the action server on every message).
@@ -920,7 +920,7 @@ alternating slices (4 × 8 s per level, SQLite, 2026-11-28 10:10 UTC, other load
 | Stack | 1 learner: msg/s, p50, p95 | 4 learners: msg/s, p95 | CPU / message (Rasa + actions) |
 |---|---|---|---|
 | before | 8.1, 105 ms, 262 ms | 12.0, 470 ms | 74 + 27 ms |
-| + `bot/speedups.py` | 12.2, 66 ms, 217 ms | 18.8, 378 ms | 42 + 26 ms |
+| + `bot/rasa_patches.py` | 12.2, 66 ms, 217 ms | 18.8, 378 ms | 42 + 26 ms |
 | + fewer slot events | 13.4, 58 ms, 218 ms | 19.6, 386 ms | 36 + 25 ms |
 | + WAL, analysis once (now) | 16.2, 59 ms, 90 ms | 24.5, 212 ms | 36 + 15 ms |
 

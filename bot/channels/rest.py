@@ -7,12 +7,12 @@ speaker in a ``custom`` payload::
     {"recipient_id": "…", "text": "M. Garnier : Bonjour…",
      "custom": {"speaker": "client", "name": "M. Garnier", "text": "Bonjour…", "kind": ""}}
 
-Robustness (see README, "Robustness"):
+Robustness (see docs/testing.md, "Robustness"):
 
 - the text is cleaned before Rasa sees it: control characters (NUL, escape codes…) and
   unpaired surrogates are removed (PostgreSQL cannot store them), accents are composed
   (Unicode NFC: the NLU reads "é", not "e" + a combining accent), non-text values are
-  turned into text, and it is clipped at ``MAX_MESSAGE_CHARS``;
+  turned into text, and it is clipped at ``message_max_chars`` (``bot/config.py``);
 - Rasa's built-in commands that rewrite the conversation (``/restart``, ``/back``,
   ``/session_start``) are not for learners: they are stored as out-of-scope messages
   and the coach answers;
@@ -33,7 +33,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import re
 import time
 import unicodedata
@@ -47,6 +46,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.config import get_settings
 from bot.storage.tracker_store import watch_failures
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,6 @@ NOT_STORED = (
     "Un instant : l'enregistrement de la simulation est momentanément indisponible et votre dernier "
     "message n'a pas pu être enregistré. Renvoyez-le dans quelques secondes."
 )
-MAX_MESSAGE_CHARS = 5000
 MAX_SENDER_CHARS = 255
 #: Rasa's built-in intents that rewrite the conversation: a learner must not trigger them.
 BLOCKED_INTENTS = frozenset({"restart", "back", "session_start"})
@@ -80,7 +79,7 @@ def clean_text(value: Any) -> str:
     text = unicodedata.normalize("NFC", text)  # "e" + combining accent is "é" for the NLU too
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(c for c in text if c in _KEPT_CONTROLS or unicodedata.category(c) != "Cc")
-    return text[:MAX_MESSAGE_CHARS]
+    return text[: get_settings().message_max_chars]
 
 
 def forced_parse(text: str, intent: str, confidence: float) -> Dict[str, Any]:
@@ -130,7 +129,7 @@ def is_storage_error(exc: BaseException | None) -> bool:
 
 def journal_unsaved(sender_id: str, text: str, error: BaseException) -> None:
     """Keep a message the tracker store could not take (one JSON line per message)."""
-    path = Path(os.environ.get("UNSAVED_MESSAGES_FILE") or ROOT / "var" / "unsaved-messages.jsonl")
+    path = get_settings().unsaved_messages_path
     line = {"sender": sender_id, "text": text, "timestamp": time.time(), "error": type(error).__name__}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,7 +196,7 @@ class SpeakerRestInput(RestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        secret = os.environ.get(SECRET_ENV, "").strip()
+        secret = get_settings().rasa_rest_secret.strip()
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -36,7 +36,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import os
 import re
 import time
 import unicodedata
@@ -54,13 +53,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.rest import UNAVAILABLE
+from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 #: Telegram's limit, in UTF-16 code units (an emoji counts for two)
 MAX_MESSAGE_CHARS = 4096
-MAX_INPUT_CHARS = 5000
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 ENV = {
@@ -267,10 +266,10 @@ def interpret(text: str, scenarios: Mapping[str, str]) -> Command:
     """
     text = (text or "").strip()
     if not text.startswith("/"):
-        return Command("forward", text[:MAX_INPUT_CHARS])
+        return Command("forward", text[: get_settings().message_max_chars])
     raw = _COMMAND_NAME.match(text).group(1)
     if raw in PASSTHROUGH:
-        return Command("forward", text[:MAX_INPUT_CHARS])
+        return Command("forward", text[: get_settings().message_max_chars])
     match = _COMMAND.match(text)
     if not match:
         return Command("reply", UNKNOWN_COMMAND.format(command=text.split()[0][:40]))
@@ -432,7 +431,10 @@ class TelegramChannel(TelegramInput):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         credentials = credentials or {}
-        settings = {key: str(credentials.get(key) or os.environ.get(env, "") or "").strip() for key, env in ENV.items()}
+        config = get_settings()  # its field for a variable is the variable's name in lower case
+        settings = {
+            key: str(credentials.get(key) or getattr(config, env.lower()) or "").strip() for key, env in ENV.items()
+        }
         token = settings["access_token"]
         if token:
             try:

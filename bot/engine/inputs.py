@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.config import get_settings
 from bot.language.text import normalize
 
-MAX_CHARS = 2000
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _FRENCH_HINTS = re.compile(
     r"\b(le|la|les|de|des|du|un|une|et|est|vous|nous|je|pour|que|qui|avec|sur|pas|oui|non|votre|vos|bonjour|merci|ca|c'est|on)\b"
@@ -41,7 +41,7 @@ def screen(text: str) -> str | None:
     visible = "".join(c for c in (text or "") if unicodedata.category(c)[0] not in "CZ")
     if not _LETTER.search(visible) and not re.search(r"\d", visible):
         return "empty"
-    if len(text) > MAX_CHARS:
+    if len(text) > get_settings().analysed_max_chars:
         return "too_long"
     lowered = text.lower()
     letters = _LETTER.findall(lowered)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,9 +9,11 @@ from typing import Any, Dict, List, Sequence
 
 import yaml
 
+from bot.config import ROOT, get_settings
 from bot.engine.scenario import LINE_KEYS, Scenario, ScenarioError, load_scenarios
 
-DATA_DIR = Path(os.environ.get("NEGO_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
+#: the data folder the project ships (its tests read it); the running code reads ``NEGO_DATA_DIR``
+DATA_DIR = ROOT / "data"
 
 
 @dataclass
@@ -39,8 +40,10 @@ def _read_yaml(path: Path) -> Dict[str, Any]:
     return data
 
 
-def load_library(data_dir: Path = DATA_DIR, extra_scenario_dirs: Sequence[Path] = ()) -> Library:
-    """The library of ``data_dir``; ``extra_scenario_dirs`` add scenarios kept elsewhere (held-out tests)."""
+def load_library(data_dir: Path | None = None, extra_scenario_dirs: Sequence[Path] = ()) -> Library:
+    """The library of ``data_dir`` (default ``NEGO_DATA_DIR``); ``extra_scenario_dirs`` add scenarios
+    kept elsewhere (held-out tests)."""
+    data_dir = data_dir or get_settings().data_dir
     scenario_dir = data_dir / "scenarios"
     defaults = _read_yaml(scenario_dir / "_defaults.yml").get("lines", {})
     missing = [k for k in LINE_KEYS if not defaults.get(k)]
@@ -62,6 +65,7 @@ def _cached(data_dir: Path, signature: tuple) -> Library:
     return load_library(data_dir)
 
 
-def default_library(data_dir: Path = DATA_DIR) -> Library:
+def default_library(data_dir: Path | None = None) -> Library:
     """The library, reloaded when a file of ``data/`` changes (a teacher adds a scenario)."""
+    data_dir = data_dir or get_settings().data_dir
     return _cached(data_dir, _signature(data_dir))

@@ -11,8 +11,7 @@ from typing import List
 
 import numpy as np
 
-#: longest text parsed (the channel already clips longer messages; the analysis never needs more)
-MAX_PARSE_CHARS = 2000
+from bot.config import get_settings
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +25,8 @@ def nlp():
 @lru_cache(maxsize=512)
 def parse(text: str):
     """The spaCy ``Doc`` of ``text`` (cached: the same message is parsed once)."""
-    return nlp()(text[:MAX_PARSE_CHARS])
+    # the longest part the coach reads (the channels keep more; the analysis never needs it)
+    return nlp()(text[: get_settings().analysed_max_chars])
 
 
 def _content_tokens(text: str):

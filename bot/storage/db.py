@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_URL = "sqlite:///var/negociation.db"
+from bot.config import ROOT, get_settings
 
 
 def database_url(url: str | None = None) -> str:
     """The SQLAlchemy URL; a relative SQLite path is taken from the project folder."""
-    url = url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    url = url or get_settings().database_url
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database and not Path(parsed.database).is_absolute():
         path = ROOT / parsed.database

@@ -16,13 +16,14 @@ Rasa's own ``type: redis`` wants host, port, db... as separate keys, and an empt
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Dict
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class UrlLockStore(LockStore):
             logger.info("conversation locks in Redis (%s)", url.split("@")[-1].split("?")[0])
         else:
             self.store = InMemoryLockStore()
-            if int(os.environ.get("SANIC_WORKERS", "1") or 1) > 1:
+            if get_settings().sanic_workers > 1:
                 logger.warning("SANIC_WORKERS > 1 needs LOCK_STORE_URL: in-memory locks are per process")
         super().__init__()
 

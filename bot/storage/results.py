@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.assessment.rubric import Rubric
+from bot.config import get_settings
 from bot.storage.models import CriterionScore, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
 
 LEVELS = {0: "TI", 1: "I", 2: "S", 3: "TS"}
@@ -220,7 +221,7 @@ def set_override(
         db.add(row)
     row.score = score
     row.level = LEVELS.get(score, "na") if score is not None else "na"
-    row.comment = comment.strip()[:2000]
+    row.comment = comment.strip()[: get_settings().comment_max_chars]
     row.teacher_id = teacher.id
     row.created_at = datetime.utcnow()
     return row

@@ -19,7 +19,6 @@ learner that the message could not be saved and must be sent again.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from pathlib import Path
 from typing import Any, List
 
 from rasa.core.brokers.broker import EventBroker
@@ -29,12 +28,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from bot import speedups
+from bot import rasa_patches
 from bot.storage import db as project_db
 
-speedups.install()  # every Rasa server of the project loads this module (endpoints.yml)
-
-DEFAULT_URL = "sqlite:///var/negociation.db"
 CONNECT_TIMEOUT = 5
 
 _failures: ContextVar[List[BaseException] | None] = ContextVar("tracker_store_failures", default=None)
@@ -71,11 +67,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> None:
-        url = make_url(host or DEFAULT_URL)
+        # THE place the Rasa patches are installed: every Rasa server of the project creates
+        # this store (endpoints.yml) before it loads the model (see bot/rasa_patches.py)
+        rasa_patches.install()
+        url = make_url(project_db.database_url(host or None))  # DATABASE_URL's default, SQLite under var/
         dialect = url.drivername.split("+")[0]
         if dialect == "sqlite":
-            db = url.database or "var/negociation.db"
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+            db = url.database
             super().__init__(domain=domain, dialect="sqlite", db=db, event_broker=event_broker)
             engine_url = self.engine.url
             self.engine.dispose()

@@ -7,108 +7,27 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, Dict, Iterator
+from typing import Dict
 
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.assessment.rubric import default_rubric
 from bot.engine.library import default_library
 from bot.storage import db as storage
-from bot.storage.models import User
+from bot.web.deps import NotLoggedIn
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.security import csrf_token
+from bot.web.routes import api, auth, student, teacher, widget
 from bot.web.settings import Settings
+from bot.web.templating import render
 
 HERE = Path(__file__).resolve().parent
 #: no page takes more (the roster and scenario limits are lower still, bot/web/uploads.py)
 MAX_REQUEST_BYTES = 1_000_000
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-templates.env.globals.update(csrf_token=csrf_token)
-LEVEL_LABELS = {
-    "TI": "très insuffisant",
-    "I": "insuffisant",
-    "S": "satisfaisant",
-    "TS": "très satisfaisant",
-    "na": "non évalué",
-}
-OUTCOMES = {"won": "gagnée", "lost": "perdue", "open": "en cours"}
-PHASE_LABELS = {
-    "contact": "Prise de contact",
-    "discovery": "Découverte",
-    "proposal": "Proposition",
-    "objections": "Objections",
-    "closing": "Conclusion",
-    "leave_taking": "Prise de congé",
-}
-COMMANDS = {
-    "start_scenario": "(début de la simulation)",
-    "ask_hint": "(a demandé un indice)",
-    "request_debrief": "(a terminé et demandé le bilan)",
-}
-templates.env.globals.update(LEVEL_LABELS=LEVEL_LABELS, OUTCOMES=OUTCOMES, PHASE_LABELS=PHASE_LABELS, COMMANDS=COMMANDS)
-templates.env.filters["dt"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else "—"
-templates.env.filters["grade"] = lambda g: "—" if g is None else f"{g:.1f}".replace(".", ",")
-
-
-class NotLoggedIn(Exception):
-    pass
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    db = request.app.state.sessions()
-    try:
-        yield db
-        db.commit()
-    except Exception:
-        db.rollback()
-        raise
-    finally:
-        db.close()
-
-
-def current_user(request: Request, db: Session = Depends(get_db)) -> User:
-    uid = request.session.get("uid")
-    user = db.get(User, uid) if isinstance(uid, int) else None
-    if user is None or not user.active or request.session.get("pw") != user.password_hash[-16:]:
-        request.session.clear()
-        raise NotLoggedIn()
-    # what templates show; survives the end of the database session (error pages)
-    request.state.user = SimpleNamespace(
-        id=user.id, username=user.username, display_name=user.display_name, role=user.role
-    )
-    return user
-
-
-def teacher_user(user: User = Depends(current_user)) -> User:
-    if user.role not in {"teacher", "admin"}:
-        raise HTTPException(status_code=403, detail="Page réservée aux enseignants.")
-    return user
-
-
-def student_user(user: User = Depends(current_user)) -> User:
-    if user.role != "student" or not user.learner_id:
-        raise HTTPException(status_code=403, detail="Page réservée aux élèves.")
-    return user
-
-
-def admin_user(user: User = Depends(current_user)) -> User:
-    if user.role != "admin":
-        raise HTTPException(status_code=403, detail="Page réservée à l'administrateur.")
-    return user
-
-
-def render(request: Request, name: str, context: Dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
-    ctx = {"request": request, "user": getattr(request.state, "user", None)}
-    ctx.update(context or {})
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
 def move_intents() -> list:
@@ -125,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        storage.upgrade(settings.database_url or None)
+        storage.upgrade(settings.database_url)
         yield
         await app.state.relay.close()
 
@@ -139,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.sessions = storage.session_factory(settings.database_url or None)
+    app.state.sessions = storage.session_factory(settings.database_url)
     app.state.relay = RasaRelay(settings.rasa_url, settings.rasa_timeout_s, settings.rasa_secret)
     app.state.login_limiter = make_limiter(
         settings.redis_url, settings.login_attempts, settings.login_window_s, "login"
@@ -194,8 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if request.url.path.startswith(("/api/", "/eleve/api/", "/widget/api/")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
-
-    from bot.web.routes import api, auth, student, teacher, widget
 
     for module in (auth, student, teacher, api, widget):
         app.include_router(module.router)

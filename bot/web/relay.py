@@ -17,7 +17,6 @@ UNAVAILABLE = (
     "Un instant… le serveur de simulation ne répond pas. "
     "Réessayez dans quelques secondes : renvoyez votre message s'il n'a pas reçu de réponse."
 )
-MAX_MESSAGE = 5000
 
 
 class RasaRelay:

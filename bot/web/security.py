@@ -48,7 +48,7 @@ async def csrf_ok(request: Request) -> bool:
 
 
 class RateLimiter:
-    """Failed attempts per key in a sliding window (one web process; see README)."""
+    """Failed attempts per key in a sliding window (one web process; see docs/web-and-api.md)."""
 
     def __init__(self, limit: int, window_s: float):
         self.limit = limit

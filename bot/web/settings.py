@@ -1,4 +1,8 @@
-"""Web app settings, read from the environment (``bot/cli.py`` fills the defaults).
+"""The web app's view of the project settings (``bot/config.py``), secrets resolved and checked.
+
+The web app needs two secrets (session cookies, widget tokens); on a teacher's laptop,
+when the environment does not give them, a random one is kept in ``var/`` so that
+sessions survive a restart.
 
 ``NEGO_ENV`` tells a developer's machine from a school's server: in ``production`` (set
 by ``docker-compose.yml``) the app refuses to start with an empty, example or short
@@ -10,14 +14,14 @@ tests) keeps the random keys of ``var/``.
 from __future__ import annotations
 
 import ipaddress
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import FrozenSet, List, Tuple
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+from bot.config import DEFAULT_DATABASE_URL, ROOT, get_settings
+
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_LENGTH = 32
 #: placeholders seen in examples and tutorials, refused whatever their length
@@ -50,21 +54,14 @@ def secret_problem(name: str, value: str, min_length: int = MIN_SECRET_LENGTH) -
     return None
 
 
-def _secret(name: str, var_dir: Path, keep_random: bool = True) -> str:
-    """``SECRET_KEY`` from the environment, else (development) a random key kept in ``var/``."""
-    value = os.environ.get(name, "").strip()
-    if value or not keep_random:
-        return value
+def stored_secret(name: str, var_dir: Path) -> str:
+    """A random key kept in ``var_dir/name`` (created once, readable by its owner only)."""
     var_dir.mkdir(parents=True, exist_ok=True)
-    path = var_dir / name.lower()
+    path = var_dir / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
-
-
-def _flag(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _networks(text: str) -> Tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -82,7 +79,9 @@ def _networks(text: str) -> Tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
 
 @dataclass
 class Settings:
-    database_url: str = ""
+    """What ``create_app`` reads; tests build one by hand, production uses :meth:`from_env`."""
+
+    database_url: str = DEFAULT_DATABASE_URL
     rasa_url: str = "http://127.0.0.1:5005"
     secret_key: str = ""
     widget_secret: str = ""
@@ -101,7 +100,9 @@ class Settings:
     login_attempts: int = 5
     login_window_s: int = 300
     rasa_timeout_s: float = 60.0
-    var_dir: Path = field(default_factory=lambda: ROOT / "var")
+    message_max_chars: int = 5000
+    telegram_bot_username: str = ""
+    var_dir: Path = field(default_factory=lambda: get_settings().var_dir)
 
     @property
     def production(self) -> bool:
@@ -134,20 +135,29 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        var_dir = ROOT / "var"
-        environment = os.environ.get("NEGO_ENV", "development").strip().lower() or "development"
+        config = get_settings()
+        environment = config.nego_env.strip().lower() or "development"
         development = environment == "development"
-        rasa_url = os.environ.get("RASA_URL") or f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"
+
+        def secret(value: str, name: str) -> str:
+            value = value.strip()
+            return value if value or not development else stored_secret(name, config.var_dir)
+
         return cls(
-            database_url=os.environ.get("DATABASE_URL", ""),
-            rasa_url=rasa_url.rstrip("/"),
-            secret_key=_secret("SECRET_KEY", var_dir, keep_random=development),
-            widget_secret=_secret("WIDGET_SECRET", var_dir, keep_random=development),
-            rasa_secret=os.environ.get("RASA_REST_SECRET", "").strip(),
+            database_url=config.database_url,
+            rasa_url=config.rasa_url,
+            secret_key=secret(config.secret_key, "secret_key"),
+            widget_secret=secret(config.widget_secret, "widget_secret"),
+            rasa_secret=config.rasa_rest_secret.strip(),
             environment=environment,
-            cookie_secure=_flag("COOKIE_SECURE"),
-            widget_ancestors=os.environ.get("WIDGET_ALLOWED_ORIGINS", "*"),
-            trusted_proxies=_networks(os.environ.get("TRUSTED_PROXIES", "")),
-            redis_url=os.environ.get("REDIS_URL", "").strip(),
-            var_dir=var_dir,
+            cookie_secure=config.cookie_secure,
+            widget_ancestors=config.widget_allowed_origins,
+            trusted_proxies=_networks(config.trusted_proxies),
+            redis_url=config.redis_url.strip(),
+            login_attempts=config.login_attempts,
+            login_window_s=config.login_window_s,
+            rasa_timeout_s=config.rasa_timeout_s,
+            message_max_chars=config.message_max_chars,
+            telegram_bot_username=config.telegram_bot_username.lstrip("@"),
+            var_dir=config.var_dir,
         )

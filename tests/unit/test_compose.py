@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from bot import cli
+from bot.config import Settings, env_names
 
 ROOT = cli.ROOT
 COMPOSE = ROOT / "docker-compose.yml"
@@ -179,7 +180,8 @@ def published(service) -> Dict[int, int]:
 
 def test_ports_match_the_cli_defaults(compose):
     rasa, action, web = (compose["services"][n] for n in ("rasa", "action-server", "web"))
-    rasa_port, action_port, web_port = (int(cli.DEFAULTS[k]) for k in ("RASA_PORT", "ACTION_PORT", "WEB_PORT"))
+    defaults = Settings.construct()  # the defaults of bot/config.py, whatever this environment says
+    rasa_port, action_port, web_port = defaults.rasa_port, defaults.action_port, defaults.web_port
     assert published(rasa) == {rasa_port: rasa_port}
     assert published(web) == {web_port: web_port}
     assert "ports" not in action and [int(p) for p in action["expose"]] == [action_port]
@@ -221,7 +223,7 @@ def test_bot_cli_knows_the_subcommands(compose, name, capsys):
 
 def known_variables() -> Set[str]:
     """Every environment variable the project reads."""
-    names = set(cli.DEFAULTS) | {"ACTION_ENDPOINT_URL", "SANIC_WORKERS"}
+    names = set(cli.DEFAULTS) | env_names()
     for path in [ROOT / "endpoints.yml", ROOT / "credentials.yml"]:
         names |= variables(path.read_text(encoding="utf-8"))
     reads = re.compile(

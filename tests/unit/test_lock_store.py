@@ -10,6 +10,7 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.utils import read_endpoints_from_path
 
 from bot import cli
+from bot.config import Settings
 from bot.storage.lock_store import UrlLockStore, redis_settings
 
 REDIS = os.environ.get("TEST_REDIS_URL")
@@ -23,8 +24,8 @@ def endpoints(monkeypatch, lock_store_url: str):
 
 
 def test_the_default_is_rasas_in_memory_lock_store(monkeypatch):
-    assert cli.DEFAULTS["LOCK_STORE_URL"] == ""
-    config = endpoints(monkeypatch, cli.DEFAULTS["LOCK_STORE_URL"])
+    assert Settings.construct().lock_store_url == ""
+    config = endpoints(monkeypatch, Settings.construct().lock_store_url)
     store = LockStore.create(config.lock_store)
     assert isinstance(store, UrlLockStore) and isinstance(store.store, InMemoryLockStore)
 

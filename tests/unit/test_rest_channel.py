@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.channels import rest
 from bot.channels.rest import SpeakerRestInput, clean_text, command_parse, is_storage_error
+from bot.config import get_settings
 
 
 def handler(on_new_message):
@@ -30,7 +31,7 @@ def test_clean_text():
     assert clean_text("l1\r\nl2\rl3\tx") == "l1\nl2\nl3\tx"
     assert clean_text("x\ud800y") == "x?y"
     assert clean_text("socie\u0301te\u0301") == "société"
-    assert len(clean_text("a" * 20000)) == rest.MAX_MESSAGE_CHARS
+    assert len(clean_text("a" * 20000)) == get_settings().message_max_chars == 5000
     assert clean_text("\u202eBonjour\u200b") == "\u202eBonjour\u200b"  # format characters stay
 
 

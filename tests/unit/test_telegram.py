@@ -20,6 +20,7 @@ from bot.channels.telegram import (
     split_message,
     utf16_len,
 )
+from bot.config import get_settings
 from bot.storage import db, links
 from bot.storage.models import ChannelLink, Learner, LinkCode
 
@@ -197,6 +198,7 @@ def test_channel_is_disabled_without_token(monkeypatch):
     channel = TelegramChannel.from_credentials(None)
     assert not channel.enabled
     monkeypatch.setenv("TELEGRAM_TOKEN", "not a token")
+    get_settings.cache_clear()
     assert not TelegramChannel.from_credentials(None).enabled
 
 
@@ -208,6 +210,7 @@ def test_channel_reads_env_and_derives_a_webhook_secret(monkeypatch):
     # webhook set elsewhere: still a secret to check (issue 14), the derived one unless set
     assert channel.enabled and channel.secret_token == tg.derived_secret("123456:ABC-def")
     monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://coach.example.org/webhooks/telegram/webhook")
+    get_settings.cache_clear()  # the settings are read once per process
     channel = TelegramChannel.from_credentials({"api_url": "http://127.0.0.1:9"})
     assert channel.webhook_url.startswith("https://coach.example.org")
     assert re.fullmatch(r"[A-Za-z0-9_-]{48}", channel.secret_token)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.storage import accounts
 from bot.storage.models import Learner, User
 from bot.storage.results import learner_sessions, session_json
-from bot.web.app import get_db
+from bot.web.deps import get_db
 
 router = APIRouter(prefix="/api/v1", tags=["résultats"])
 CHALLENGE = {"WWW-Authenticate": "Bearer"}

