@@ -53,10 +53,10 @@ def client_move(
     library: Library, state: SimulationState, text: str, intent: str, ranking: Sequence[Dict] = ()
 ) -> str | None:
     """The move the client answers for this NLU result, or None when the coach answers instead."""
+    if text.lstrip().startswith("/"):
+        return None  # a command (start, debrief, a button, a forged « /restart »): the coach's
     if intent in CLIENT_MOVES or intent == Intent.OUT_OF_SCOPE:
         return intent
-    if text.lstrip().startswith("/"):
-        return None  # a command (start, debrief, a button): the coach's
     if intent == Intent.NLU_FALLBACK:
         return rescued_move(ranking) or question_move(library, state, text)
     if intent == Intent.ASK_HINT:

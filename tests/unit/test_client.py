@@ -300,3 +300,11 @@ def test_a_loss_names_what_the_learner_did(library):
         m.say("propose_close", "Bon, on signe ?")
     assert m.state.outcome == "lost"
     assert "besoins" in m.state.outcome_reason or "proposition" in m.state.outcome_reason
+
+
+def test_a_command_is_never_played_as_a_client_move(library):
+    """The REST channel turns a forged « /restart » into out_of_scope: the coach answers, not the client."""
+    state = simulation.start(library, "air-plasturgie")
+    assert client_move(library, state, "/restart", "out_of_scope", []) is None
+    assert client_move(library, state, " /ask_open_question", "ask_open_question", []) is None
+    assert client_move(library, state, "Et la météo ?", "out_of_scope", []) == "out_of_scope"
