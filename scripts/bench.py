@@ -10,7 +10,7 @@ Prints a table and writes ``docs/benchmarks.md`` (and the raw numbers to
 - baseline: the assistant of ``rasa init --no-prompt`` (same Rasa version, REST channel,
   in-memory tracker store), created and trained in ``var/bench/baseline`` the first time
   (git-ignored); its training time is cached with it and re-measured with ``--train``;
-- stack: the project as deployed (``bot.cli.server_commands``): Rasa server with the
+- stack: the project as deployed (``bot.devstack.server_commands``): Rasa server with the
   speaker-aware REST channel, the action server (scenario engine, spaCy analysis, writes
   to the database), on a throw-away SQLite database (default) or a fresh PostgreSQL
   database created next to ``--database-url`` and dropped afterwards.
@@ -32,7 +32,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,8 +51,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot import cli  # noqa: E402
-from tests.e2e.scripts import FOLLOW_UP, SCRIPTS  # noqa: E402
+from bot import (
+    cli,  # noqa: E402
+    devstack,  # noqa: E402
+)
+from bot.devstack.learners import learners  # noqa: E402
+
+SCRIPTS, FOLLOW_UP, _ = learners()
 
 BENCH_DIR = ROOT / "var" / "bench"
 BASELINE_DIR = BENCH_DIR / "baseline"
@@ -89,10 +93,7 @@ TARGETS = {
 # --------------------------------------------------------------------------- processes
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = devstack.free_port
 
 
 def _children_map() -> Dict[int, List[int]]:
@@ -237,17 +238,14 @@ def start_baseline(model: Path, env: Dict[str, str], log_dir: Path, timeout: flo
 
 
 def start_stack(env: Dict[str, str], log_dir: Path, timeout: float = 600) -> Server:
-    """``bot.cli.start_servers`` with a finer clock: migration, both processes, first answer."""
+    """``bot.devstack.start_servers`` with a finer clock: migration, both processes, first answer."""
     t0 = time.perf_counter()
-    cli.migrate(env)
-    procs = {}
-    for role, cmd in cli.server_commands(env).items():
-        out = open(log_dir / f"stack-{role}.log", "ab")  # noqa: SIM115
-        procs[role] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    devstack.migrate(env)
+    procs = {role: devstack.spawn(role, env, log_dir, suffix="-stack") for role in ("action-server", "rasa")}
     server = Server("stack", f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook", procs)
     deadline = time.monotonic() + timeout
-    _poll(f"http://127.0.0.1:{env['ACTION_PORT']}/health", procs["action-server"], deadline)
-    _poll(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/", procs["rasa"], deadline)
+    for role, proc in procs.items():
+        _poll(devstack.health_url(env, role), proc, deadline)
     server.ready_s = time.perf_counter() - t0
     # a real French message: NLU, rules, the action server (menu: no simulation yet)
     _first_answer(server, "Bonjour Monsieur", t0)
@@ -1200,7 +1198,7 @@ def main(argv: List[str] | None = None) -> int:
         if sampler is not None:
             sampler.halt.set()
         for server in servers:
-            cli.stop(server.procs)
+            devstack.stop(server.procs)
 
     result: Dict[str, Any] = {
         "environment": environment_info(db_label),
