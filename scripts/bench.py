@@ -51,10 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot import (
-    cli,  # noqa: E402
-    devstack,  # noqa: E402
-)
+from bot import cli, devstack  # noqa: E402
 from bot.devstack.learners import learners  # noqa: E402
 
 SCRIPTS, FOLLOW_UP, _ = learners()

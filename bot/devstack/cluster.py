@@ -2,8 +2,9 @@
 
 Used by tests/scale/test_scale.py and scripts/measure_throughput.py (it lives in bot/ so
 that scripts never import from tests/): a throw-away PostgreSQL database, N pairs (Rasa
-server i -> action server i) on free local ports, and scripted learners who play concurrently, each learner's messages one after the
-other, every message sent to the next Rasa server in turn.
+server i -> action server i) on free local ports, and scripted learners who play
+concurrently, each learner's messages one after the other, every message sent to the
+next Rasa server in turn.
 """
 
 from __future__ import annotations
