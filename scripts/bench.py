@@ -87,6 +87,21 @@ TARGETS = {
 }
 
 
+#: ``make bench-quick`` (about 4 min instead of 25): the same phases, the same class size and
+#: think times, the same targets and ratios; one round of 1 learner instead of two, the class
+#: measured for a window instead of a whole session each, fewer and shorter saturation levels.
+#: The report goes to var/bench/quick.md: docs/benchmarks.md keeps the full run's numbers.
+QUICK = {
+    "single_rounds": 1,
+    "class_seconds": 30.0,
+    "levels": [1, 4, 16],
+    "level_seconds": 8.0,
+    "level_warmup": 2.0,
+    "slices": 1,
+    "out": str(BENCH_DIR / "quick.md"),
+}
+QUICK_HELP = "one 1-learner round, the class for 30 s, saturation levels 1/4/16 of 8 s; writes var/bench/quick.md"
+
 # --------------------------------------------------------------------------- processes
 
 
@@ -1109,7 +1124,15 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--skip-class", action="store_true", help="no class phase (quick runs)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from var/bench/last-run.json")
     parser.add_argument("--profile", action="store_true", help=f"py-spy the stack during the class ({PROFILE_DIR})")
+    parser.add_argument(
+        "--class-seconds", type=float, default=0.0, help="measure the class for this long (0: one whole session each)"
+    )
+    parser.add_argument("--quick", action="store_true", help=f"make bench-quick: {QUICK_HELP}")
     args = parser.parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            if getattr(args, key) == parser.get_default(key):
+                setattr(args, key, value)
     if args.report_only:
         result = json.loads((BENCH_DIR / "last-run.json").read_text(encoding="utf-8"))
         result["targets"] = evaluate_targets(result)
@@ -1176,7 +1199,8 @@ def main(argv: List[str] | None = None) -> int:
                     with profiled(server if args.profile and server.name == "stack" else None):
                         klass[server.name] = run_phase(
                             server, servers, f"class of {args.class_size}", class_make, args.class_size,
-                            think=tuple(args.think),
+                            think=tuple(args.think), duration=args.class_seconds or None,
+                            warmup=args.think[1] if args.class_seconds else 0.0,
                         )  # fmt: skip
                     print(_line(klass[server.name].summary()), flush=True)
             class_outcomes = outcomes(db_url, klass["stack"].senders) if "stack" in klass else {}
@@ -1208,6 +1232,8 @@ def main(argv: List[str] | None = None) -> int:
             "level_seconds": args.level_seconds,
             "level_warmup": args.level_warmup,
             "slices": args.slices,
+            "class_seconds": args.class_seconds,
+            "quick": args.quick,
         },
     }
     for server, train in ((baseline, baseline_training), (stack, training)):
@@ -1230,7 +1256,8 @@ def main(argv: List[str] | None = None) -> int:
     result["targets"] = evaluate_targets(result)
     result["wall_s"] = round(time.perf_counter() - wall0, 1)
 
-    (BENCH_DIR / "last-run.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    last = "quick-run.json" if args.quick else "last-run.json"  # --report-only rewrites the full run's
+    (BENCH_DIR / last).write_text(json.dumps(result, indent=2, ensure_ascii=False))
     with open(BENCH_DIR / "history.jsonl", "a", encoding="utf-8") as history:
         history.write(json.dumps(result, ensure_ascii=False) + "\n")
     (run_dir / "stack.db").unlink(missing_ok=True)
