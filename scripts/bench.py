@@ -379,7 +379,7 @@ class BaselineLearner(Learner):
 
 
 class StackLearner(Learner):
-    """A good learner (tests/e2e/scripts.py) who reads the client's replies.
+    """A good learner (data/learner_scripts/learners.yml) who reads the client's replies.
 
     Like tests/e2e/test_negotiation.py, but from the replies rather than the tracker
     store (the benchmark must not load the database): a client line that is one of an
@@ -997,7 +997,7 @@ spaCy analysis, writes every turn and the scores), {env["database"]}.
 
 - **Learners** are threads posting to `POST /webhooks/rest/webhook`; latency is the time of
   one POST (the whole turn: NLU, policies, the action server and its database writes for
-  the stack). Stack learners play the good-learner scripts of `tests/e2e/scripts.py`
+  the stack). Stack learners play the good-learner scripts of `data/learner_scripts/learners.yml`
   ({", ".join(sorted(SCRIPTS))}, mixed), reading the client's replies to answer the
   objections and the change of parameters, then ask for the debrief (scoring). Baseline
   learners send rasa-init messages ({", ".join(repr(m) for m in BASELINE_MESSAGES[:6])}…),

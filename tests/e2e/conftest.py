@@ -20,7 +20,6 @@ from typing import Any, Dict, List
 import pytest
 
 from bot import cli, devstack
-from bot.devstack import free_port  # noqa: F401 - the tests' historical import
 from tests.e2e.telegram_api import BOT_USERNAME, SECRET, TOKEN, WEBHOOK_URL, FakeTelegramAPI
 
 
