@@ -35,10 +35,10 @@ def url(request, tmp_path_factory):
 def _events(sender: str, scenario: str = "air-plasturgie"):
     """Tracker events as Rasa stores them: a start, three learner turns, the end."""
     from bot.engine import simulation
-    from bot.engine.library import load_library
+    from bot.engine.library import default_library
     from bot.engine.state import Move
 
-    lib = load_library()
+    lib = default_library()
     state = simulation.start(lib, scenario, seed=1)
     t = time.time()
     events = [
