@@ -28,6 +28,6 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def library():
-    from bot.engine.library import load_library
+    from bot.engine.library import default_library
 
-    return load_library()
+    return default_library()  # cached: the same object the actions and the unit tests read
