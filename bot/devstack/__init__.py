@@ -87,13 +87,17 @@ def spawn(name: str, env: Mapping[str, str], log_dir: Path | None = None, suffix
     return subprocess.Popen(cmd, cwd=ROOT, env=dict(env), stdout=out, stderr=subprocess.STDOUT if out else None)
 
 
-def start_servers(env: Mapping[str, str], log_dir: Path | None = None) -> Dict[str, subprocess.Popen]:
-    """Migrate, start the action server and the Rasa server together, wait for both."""
+def start_servers(
+    env: Mapping[str, str], log_dir: Path | None = None, timeout: float = 180.0
+) -> Dict[str, subprocess.Popen]:
+    """Migrate, start the action server and the Rasa server together, wait for both (one
+    deadline for the pair: they load in parallel). On failure nothing is left running."""
     migrate(env)
     procs = {name: spawn(name, env, log_dir) for name in ("action-server", "rasa")}
+    deadline = time.monotonic() + timeout
     try:
         for name, proc in procs.items():
-            wait_for(health_url(env, name), process=proc)
+            wait_for(health_url(env, name), timeout=max(1.0, deadline - time.monotonic()), process=proc)
     except BaseException:
         stop(procs)
         raise
@@ -155,8 +159,8 @@ class Stack:
     def rest_url(self) -> str:
         return self.rasa_url + "/webhooks/rest/webhook"
 
-    def start(self, web: bool = False) -> Stack:
-        self.procs.update(start_servers(self.env, self.log_dir))
+    def start(self, web: bool = False, timeout: float = 180.0) -> Stack:
+        self.procs.update(start_servers(self.env, self.log_dir, timeout=timeout))
         for name in ("action-server", "rasa"):
             self.starts[name] = self.starts.get(name, 0) + 1
         if web:

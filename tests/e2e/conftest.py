@@ -11,6 +11,7 @@ own, started once.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import urllib.request
@@ -86,7 +87,8 @@ def rasa_stack(tmp_path_factory, telegram_api):
         TELEGRAM_WEBHOOK_SECRET=SECRET,
         TELEGRAM_BOT_USERNAME=BOT_USERNAME,
     )
-    stack = devstack.Stack(env, log_dir=tmp).start()
+    # A loaded machine (two test runs, a training) can take several minutes to load the model.
+    stack = devstack.Stack(env, log_dir=tmp).start(timeout=float(os.environ.get("STACK_START_TIMEOUT", "600")))
     client = RestClient(int(env["RASA_PORT"]), db_path)
     client.stack = stack
     try:

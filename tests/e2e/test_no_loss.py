@@ -31,7 +31,7 @@ def test_action_server_killed_then_rebuild(rasa_stack):
             assert "Un instant" in reply[0]["custom"]["text"]
         sent += during
         # it comes back: the conversation goes on where it was
-        stack.restart("action-server")
+        stack.restart("action-server", timeout=600)
         after = ["Qu'attendez-vous d'une nouvelle installation ?", "/request_debrief"]
         for text in after:
             reply = client.send(sender, text)
@@ -40,7 +40,7 @@ def test_action_server_killed_then_rebuild(rasa_stack):
         assert client.state(sender)["ended"]
     finally:
         if stack.procs["action-server"].poll() is not None:
-            stack.restart("action-server")  # the next test finds the stack whole
+            stack.restart("action-server", timeout=600)  # the next test finds the stack whole
     counts = rebuild(db_url, senders=[sender])
     assert counts["sessions"] == 1
     with db.session_factory(db_url)() as s:
