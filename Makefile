@@ -12,8 +12,8 @@ TRAINING_DATA := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/
 MODEL := models/negotiation.tar.gz
 RASA_DATA := --data data/nlu data/rules data/stories
 
-.PHONY: install browser train validate lint format test test-unit test-e2e test-stories eval-nlu eval-dialogue run web shell scenarios bench \
-  api-token admin export-corrections clean
+.PHONY: install browser train validate lint format test test-fast test-unit test-e2e test-stories eval-nlu eval-dialogue \
+  run web shell scenarios bench bench-quick api-token admin export-corrections clean
 
 install: $(VENV)/.installed
 
@@ -55,8 +55,25 @@ format: install
 	$(VENV)/bin/ruff check --fix bot tests scripts
 	$(VENV)/bin/ruff format bot tests scripts
 
+# Lanes (docs/testing.md). `make test` runs them all (CI: .ci/run); the inner loop is
+# `make test-fast`: no Rasa process, no trained model (engine, assessment, actions in
+# process, web app through FastAPI's TestClient), under 2 minutes.
+FAST := not e2e and not model and not slow and not security
 test: install browser lint validate $(MODEL)
-	$(PY) -m pytest --ignore=tests/scale
+	$(PY) -m pytest --ignore=tests/scale --durations=15
+	$(MAKE) test-stories
+
+test-fast: install
+	$(PY) -m pytest --ignore=tests/scale -m "$(FAST)" -q $(PYTEST_ARGS)
+
+# Everything without a server or the model, the slow probe suites included.
+test-unit: install
+	$(PY) -m pytest --ignore=tests/scale -m "not e2e and not model and not security" $(PYTEST_ARGS)
+
+# The shared Rasa + action server stack (REST, Telegram, browser, faults) and the model's own
+# tests, then the test stories.
+test-e2e: install browser $(MODEL)
+	$(PY) -m pytest --ignore=tests/scale -m "e2e or model" --durations=15 $(PYTEST_ARGS)
 	$(MAKE) test-stories
 
 test-stories: $(MODEL)
@@ -107,6 +124,11 @@ test-deploy: install $(MODEL) docker-engine standins
 # Measures models/negotiation.tar.gz as it is (never retrains it; `make train` does).
 bench: install
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# The same comparison in about 4 minutes: the same phases and ratios (targets), fewer
+# repetitions and shorter slices; writes var/bench/quick.md, never docs/benchmarks.md.
+bench-quick: install
+	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
 
 eval-nlu: $(MODEL)
 	$(PY) -m bot.cli eval-nlu

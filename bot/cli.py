@@ -5,19 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
-from bot.config import ROOT, Settings, get_settings
+from bot.config import Settings, get_settings
 
-VENV_BIN = Path(sys.executable).parent
-MODEL = get_settings().model_path
+# The processes (command lines, start, health, stop) live in bot.devstack, shared with the
+# tests and the benchmarks; the names stay importable from here.
+from bot.devstack import (  # noqa: F401 - re-exported
+    MODEL,
+    ROOT,
+    VENV_BIN,
+    migrate,
+    server_commands,
+    start_servers,
+    start_web,
+    stop,
+    wait_for,
+    web_command,
+)
+from bot.devstack import spawn as start_server  # noqa: F401 - one server, as `make run` starts it
 
 #: the quiet defaults of Rasa, TensorFlow and SQLAlchemy for the child processes (the
 #: project's own settings, URLs and ports, come from bot/config.py)
@@ -41,78 +52,6 @@ def environment() -> Dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     return env
-
-
-def server_commands(env: Dict[str, str], model: Path = MODEL) -> Dict[str, List[str]]:
-    rasa = str(VENV_BIN / "rasa")
-    return {
-        "action-server": [rasa, "run", "actions", "--actions", "bot.actions", "--port", env["ACTION_PORT"]],
-        "rasa": [
-            rasa, "run", "--model", str(model), "--endpoints", str(ROOT / "endpoints.yml"),
-            "--credentials", str(ROOT / "credentials.yml"), "--interface", env["BIND_HOST"],
-            "--port", env["RASA_PORT"],
-        ],
-    }  # fmt: skip
-
-
-def wait_for(url: str, timeout: float = 600.0, process: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} not ready after {timeout:.0f}s")
-
-
-def migrate(env: Dict[str, str]) -> None:
-    """Bring the project's tables to the latest schema (Alembic)."""
-    from bot.storage import db
-
-    db.upgrade(env["DATABASE_URL"])
-
-
-def start_server(name: str, env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Popen:
-    """One of ``server_commands`` as a child process (not waited for)."""
-    out = open(log_dir / f"{name}.log", "ab") if log_dir else None  # noqa: SIM115
-    cmd = server_commands(env)[name]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
-
-
-def start_servers(env: Dict[str, str], log_dir: Path | None = None) -> Dict[str, subprocess.Popen]:
-    migrate(env)
-    procs = {name: start_server(name, env, log_dir) for name in server_commands(env)}
-    wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", process=procs["action-server"])
-    wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/", process=procs["rasa"])
-    return procs
-
-
-def stop(procs: Dict[str, subprocess.Popen]) -> None:
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc in procs.values():
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def web_command(env: Dict[str, str]) -> List[str]:
-    return [str(VENV_BIN / "python"), "-m", "bot.cli", "web"]
-
-
-def start_web(env: Dict[str, str], log_dir: Path | None = None) -> subprocess.Popen:
-    """The web app as a child process, once it answers on ``/health``."""
-    out = open(log_dir / "web.log", "ab") if log_dir else None  # noqa: SIM115
-    proc = subprocess.Popen(web_command(env), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
-    wait_for(f"http://127.0.0.1:{env['WEB_PORT']}/health", timeout=180, process=proc)
-    return proc
 
 
 def cmd_web(args: argparse.Namespace) -> int:

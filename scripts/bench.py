@@ -10,7 +10,7 @@ Prints a table and writes ``docs/benchmarks.md`` (and the raw numbers to
 - baseline: the assistant of ``rasa init --no-prompt`` (same Rasa version, REST channel,
   in-memory tracker store), created and trained in ``var/bench/baseline`` the first time
   (git-ignored); its training time is cached with it and re-measured with ``--train``;
-- stack: the project as deployed (``bot.cli.server_commands``): Rasa server with the
+- stack: the project as deployed (``bot.devstack.server_commands``): Rasa server with the
   speaker-aware REST channel, the action server (scenario engine, spaCy analysis, writes
   to the database), on a throw-away SQLite database (default) or a fresh PostgreSQL
   database created next to ``--database-url`` and dropped afterwards.
@@ -32,7 +32,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,8 +51,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot import cli  # noqa: E402
-from tests.e2e.scripts import FOLLOW_UP, SCRIPTS  # noqa: E402
+from bot import cli, devstack  # noqa: E402
+from bot.devstack.learners import learners  # noqa: E402
+
+SCRIPTS, FOLLOW_UP, _ = learners()
 
 BENCH_DIR = ROOT / "var" / "bench"
 BASELINE_DIR = BENCH_DIR / "baseline"
@@ -86,13 +87,25 @@ TARGETS = {
 }
 
 
+#: ``make bench-quick`` (about 4 min instead of 25): the same phases, the same class size and
+#: think times, the same targets and ratios; one round of 1 learner instead of two, the class
+#: measured for a window instead of a whole session each, fewer and shorter saturation levels.
+#: The report goes to var/bench/quick.md: docs/benchmarks.md keeps the full run's numbers.
+QUICK = {
+    "single_rounds": 1,
+    "class_seconds": 30.0,
+    "levels": [1, 4, 16],
+    "level_seconds": 8.0,
+    "level_warmup": 2.0,
+    "slices": 1,
+    "out": str(BENCH_DIR / "quick.md"),
+}
+QUICK_HELP = "one 1-learner round, the class for 30 s, saturation levels 1/4/16 of 8 s; writes var/bench/quick.md"
+
 # --------------------------------------------------------------------------- processes
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = devstack.free_port
 
 
 def _children_map() -> Dict[int, List[int]]:
@@ -237,17 +250,14 @@ def start_baseline(model: Path, env: Dict[str, str], log_dir: Path, timeout: flo
 
 
 def start_stack(env: Dict[str, str], log_dir: Path, timeout: float = 600) -> Server:
-    """``bot.cli.start_servers`` with a finer clock: migration, both processes, first answer."""
+    """``bot.devstack.start_servers`` with a finer clock: migration, both processes, first answer."""
     t0 = time.perf_counter()
-    cli.migrate(env)
-    procs = {}
-    for role, cmd in cli.server_commands(env).items():
-        out = open(log_dir / f"stack-{role}.log", "ab")  # noqa: SIM115
-        procs[role] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    devstack.migrate(env)
+    procs = {role: devstack.spawn(role, env, log_dir, suffix="-stack") for role in ("action-server", "rasa")}
     server = Server("stack", f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook", procs)
     deadline = time.monotonic() + timeout
-    _poll(f"http://127.0.0.1:{env['ACTION_PORT']}/health", procs["action-server"], deadline)
-    _poll(f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/", procs["rasa"], deadline)
+    for role, proc in procs.items():
+        _poll(devstack.health_url(env, role), proc, deadline)
     server.ready_s = time.perf_counter() - t0
     # a real French message: NLU, rules, the action server (menu: no simulation yet)
     _first_answer(server, "Bonjour Monsieur", t0)
@@ -369,7 +379,7 @@ class BaselineLearner(Learner):
 
 
 class StackLearner(Learner):
-    """A good learner (tests/e2e/scripts.py) who reads the client's replies.
+    """A good learner (data/learner_scripts/learners.yml) who reads the client's replies.
 
     Like tests/e2e/test_negotiation.py, but from the replies rather than the tracker
     store (the benchmark must not load the database): a client line that is one of an
@@ -987,7 +997,7 @@ spaCy analysis, writes every turn and the scores), {env["database"]}.
 
 - **Learners** are threads posting to `POST /webhooks/rest/webhook`; latency is the time of
   one POST (the whole turn: NLU, policies, the action server and its database writes for
-  the stack). Stack learners play the good-learner scripts of `tests/e2e/scripts.py`
+  the stack). Stack learners play the good-learner scripts of `data/learner_scripts/learners.yml`
   ({", ".join(sorted(SCRIPTS))}, mixed), reading the client's replies to answer the
   objections and the change of parameters, then ask for the debrief (scoring). Baseline
   learners send rasa-init messages ({", ".join(repr(m) for m in BASELINE_MESSAGES[:6])}…),
@@ -1114,7 +1124,15 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--skip-class", action="store_true", help="no class phase (quick runs)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from var/bench/last-run.json")
     parser.add_argument("--profile", action="store_true", help=f"py-spy the stack during the class ({PROFILE_DIR})")
+    parser.add_argument(
+        "--class-seconds", type=float, default=0.0, help="measure the class for this long (0: one whole session each)"
+    )
+    parser.add_argument("--quick", action="store_true", help=f"make bench-quick: {QUICK_HELP}")
     args = parser.parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            if getattr(args, key) == parser.get_default(key):
+                setattr(args, key, value)
     if args.report_only:
         result = json.loads((BENCH_DIR / "last-run.json").read_text(encoding="utf-8"))
         result["targets"] = evaluate_targets(result)
@@ -1181,7 +1199,8 @@ def main(argv: List[str] | None = None) -> int:
                     with profiled(server if args.profile and server.name == "stack" else None):
                         klass[server.name] = run_phase(
                             server, servers, f"class of {args.class_size}", class_make, args.class_size,
-                            think=tuple(args.think),
+                            think=tuple(args.think), duration=args.class_seconds or None,
+                            warmup=args.think[1] if args.class_seconds else 0.0,
                         )  # fmt: skip
                     print(_line(klass[server.name].summary()), flush=True)
             class_outcomes = outcomes(db_url, klass["stack"].senders) if "stack" in klass else {}
@@ -1200,7 +1219,7 @@ def main(argv: List[str] | None = None) -> int:
         if sampler is not None:
             sampler.halt.set()
         for server in servers:
-            cli.stop(server.procs)
+            devstack.stop(server.procs)
 
     result: Dict[str, Any] = {
         "environment": environment_info(db_label),
@@ -1213,6 +1232,8 @@ def main(argv: List[str] | None = None) -> int:
             "level_seconds": args.level_seconds,
             "level_warmup": args.level_warmup,
             "slices": args.slices,
+            "class_seconds": args.class_seconds,
+            "quick": args.quick,
         },
     }
     for server, train in ((baseline, baseline_training), (stack, training)):
@@ -1235,7 +1256,8 @@ def main(argv: List[str] | None = None) -> int:
     result["targets"] = evaluate_targets(result)
     result["wall_s"] = round(time.perf_counter() - wall0, 1)
 
-    (BENCH_DIR / "last-run.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    last = "quick-run.json" if args.quick else "last-run.json"  # --report-only rewrites the full run's
+    (BENCH_DIR / last).write_text(json.dumps(result, indent=2, ensure_ascii=False))
     with open(BENCH_DIR / "history.jsonl", "a", encoding="utf-8") as history:
         history.write(json.dumps(result, ensure_ascii=False) + "\n")
     (run_dir / "stack.db").unlink(missing_ok=True)

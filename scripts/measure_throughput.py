@@ -4,7 +4,7 @@
 
 Each measurement: a fresh PostgreSQL database (TEST_DATABASE_URL's server), a Redis lock
 store (TEST_REDIS_URL) when there is more than one server, N pairs started on free
-local ports, then LEARNERS scripted learners (tests/scale/cluster.py: start, 8 turns in
+local ports, then LEARNERS scripted learners (bot/devstack/cluster.py: start, 8 turns in
 French, debrief) playing at once, each learner's messages one after the other and sent
 to the next server in turn. The rate counts every message from the first to the last
 reply; the servers' start-up is not counted. It also prints the CPU seconds each role
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from tests.scale.cluster import Cluster, delete_redis_keys, fresh_database, play, start, stop  # noqa: E402
+from bot.devstack.cluster import Cluster, delete_redis_keys, fresh_database, play, start, stop  # noqa: E402
 
 
 def measure(servers: int, learners: int, rounds: int, database: str, redis: str, log_dir: Path, long: bool) -> dict:

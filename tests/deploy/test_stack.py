@@ -23,8 +23,10 @@ import requests
 import yaml
 
 from bot.assessment.rubric import load_rubric
+from bot.devstack import free_port
 from tests.deploy.stack import JOB, ROOT, Stack
-from tests.e2e.conftest import free_port
+
+pytestmark = pytest.mark.e2e
 
 TRANSCRIPT = ROOT / "tests" / "transcripts" / "air-plasturgie-excellent.yml"
 STUDENT, ADMIN = "eleve.deploiement", "admin.deploiement"

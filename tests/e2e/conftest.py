@@ -1,29 +1,40 @@
-"""Real Rasa server + real action server on free ports, with a throw-away SQLite database."""
+"""One real Rasa server + real action server per test session, on a throw-away SQLite database.
+
+A Rasa cold start costs one to two minutes here: the REST end-to-end tests, the Telegram
+tests (the channel is on, talking to a local stand-in of the Bot API), the browser test
+and the no-loss test all share this stack (``rasa_stack``). Tests that kill a process
+carry the ``faults`` marker and run last (tests/conftest.py); they bring back what they
+killed. ``test_faults.py`` cuts the database and needs PostgreSQL: it has a stack of its
+own, started once.
+"""
 
 from __future__ import annotations
 
 import json
-import socket
+import os
 import sqlite3
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 
-from bot import cli
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bot import cli, devstack
+from tests.e2e.telegram_api import BOT_USERNAME, SECRET, TOKEN, WEBHOOK_URL, FakeTelegramAPI
 
 
 class RestClient:
     def __init__(self, port: int, db_path: Path):
-        self.url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.url = f"{self.base_url}/webhooks/rest/webhook"
         self.db_path = db_path
+        self.stack: devstack.Stack | None = None
+
+    @property
+    def procs(self) -> Dict[str, Any]:
+        """The live processes (tests check that none died)."""
+        return self.stack.procs if self.stack else {}
 
     def send(self, sender: str, message: str) -> List[Dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
@@ -52,22 +63,37 @@ class RestClient:
 
 
 @pytest.fixture(scope="session")
-def rasa_stack(tmp_path_factory):
+def telegram_api():
+    api = FakeTelegramAPI()
+    api.start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory, telegram_api):
     if not cli.MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does it)")
     tmp = tmp_path_factory.mktemp("stack")
     db_path = tmp / "e2e.db"
-    env = cli.environment()
-    env.update(
-        RASA_PORT=str(free_port()),
-        ACTION_PORT=str(free_port()),
-        DATABASE_URL=f"sqlite:///{db_path}",
+    env = devstack.stack_env(
+        cli.environment(),
+        f"sqlite:///{db_path}",
+        TELEGRAM_TOKEN=TOKEN,
+        TELEGRAM_API_URL=telegram_api.url,
+        TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        TELEGRAM_BOT_USERNAME=BOT_USERNAME,
     )
-    env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
-    procs = cli.start_servers(env, log_dir=tmp)
+    # A loaded machine (two test runs, a training) can take several minutes to load the model.
+    stack = devstack.Stack(env, log_dir=tmp).start(timeout=float(os.environ.get("STACK_START_TIMEOUT", "600")))
     client = RestClient(int(env["RASA_PORT"]), db_path)
-    client.procs = procs  # tests check that no process died
+    client.stack = stack
     try:
         yield client
     finally:
-        cli.stop(procs)
+        stack.stop()
+        starts = ", ".join(f"{name} x{n}" for name, n in stack.starts.items())
+        print(f"\n[stack] shared Rasa stack: {starts} (logs: {tmp})", file=sys.stderr)

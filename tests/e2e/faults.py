@@ -19,8 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import cli
-from tests.e2e.conftest import free_port
+from bot import cli, devstack
+from bot.devstack import free_port
 
 
 def postgres_url() -> str:
@@ -159,34 +159,28 @@ class FaultStack:
             "action-server": dict(base, DATABASE_URL=action_db_url),
         }
         self.url = f"http://127.0.0.1:{base['RASA_PORT']}/webhooks/rest/webhook"
-        self.health = {
-            "rasa": f"http://127.0.0.1:{base['RASA_PORT']}/webhooks/rest/",
-            "action-server": f"http://127.0.0.1:{base['ACTION_PORT']}/health",
-        }
+        self.health = {name: devstack.health_url(base, name) for name in ("rasa", "action-server")}
         self.procs: Dict[str, subprocess.Popen] = {}
         self.engine = create_engine(direct_db_url)
         self.starts = 0
 
     def _spawn(self, name: str) -> None:
         self.starts += 1
-        env = self.envs[name]
-        cmd = cli.server_commands(env)[name]
-        log = open(self.log_dir / f"{name}-{self.starts}.log", "ab")  # noqa: SIM115
-        self.procs[name] = subprocess.Popen(cmd, cwd=cli.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = devstack.spawn(name, self.envs[name], self.log_dir, suffix=f"-{self.starts}")
 
     def start(self, name: str) -> float:
         """Start one process and wait until it answers; returns the seconds it took."""
         t0 = time.monotonic()
         self._spawn(name)
-        cli.wait_for(self.health[name], process=self.procs[name])
+        devstack.wait_for(self.health[name], process=self.procs[name])
         return time.monotonic() - t0
 
     def start_all(self) -> None:
-        cli.migrate({"DATABASE_URL": self.direct_db_url})
+        devstack.migrate({"DATABASE_URL": self.direct_db_url})
         for name in self.health:
             self._spawn(name)
         for name, url in self.health.items():
-            cli.wait_for(url, process=self.procs[name])
+            devstack.wait_for(url, process=self.procs[name])
 
     def kill(self, name: str) -> None:
         proc = self.procs[name]

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from bot import cli
 from tests.e2e.faults import CuttableProxy, FaultStack, ThrowAwayDatabase, postgres_url
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
 START = '/start_scenario{"scenario_id": "air-plasturgie"}'
 OPENING = ["Bonjour Monsieur Garnier.", "Je suis Léa Martin, technico-commerciale chez AirTech Industrie."]

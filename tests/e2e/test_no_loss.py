@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 from sqlalchemy import select
 
-from bot import cli
 from bot.storage import db
 from bot.storage.models import CriterionScore, SimSession, Turn
 from bot.storage.rebuild import rebuild
-from tests.e2e.conftest import RestClient, free_port
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 
 
-def test_action_server_killed_then_rebuild(tmp_path):
-    db_path = tmp_path / "noloss.db"
-    env = cli.environment()
-    env.update(RASA_PORT=str(free_port()), ACTION_PORT=str(free_port()), DATABASE_URL=f"sqlite:///{db_path}")
-    env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
-    procs = cli.start_servers(env, log_dir=tmp_path)
-    client = RestClient(int(env["RASA_PORT"]), db_path)
+def test_action_server_killed_then_rebuild(rasa_stack):
+    """On the session's shared stack: runs last (``faults``) and brings the action server back."""
+    client, stack = rasa_stack, rasa_stack.stack
+    db_url = f"sqlite:///{client.db_path}"
     sender = "noloss-learner"
     sent = ['/start_scenario{"scenario_id": "air-plasturgie"}', "Bonjour Monsieur Garnier",
             "Je suis Léa Martin, technico-commerciale chez AirTech Industrie."]  # fmt: skip
@@ -30,8 +23,7 @@ def test_action_server_killed_then_rebuild(tmp_path):
         for text in sent:
             client.send(sender, text)
         # the action server dies
-        procs["action-server"].kill()
-        procs["action-server"].wait(timeout=10)
+        stack.kill("action-server")
         during = ["Comment se passe la production d'air comprimé aujourd'hui ?", "Et quels problèmes avez-vous eus ?"]
         for text in during:
             reply = client.send(sender, text)
@@ -39,10 +31,7 @@ def test_action_server_killed_then_rebuild(tmp_path):
             assert "Un instant" in reply[0]["custom"]["text"]
         sent += during
         # it comes back: the conversation goes on where it was
-        cmd = cli.server_commands(env)["action-server"]
-        log = open(tmp_path / "action-server-2.log", "ab")  # noqa: SIM115
-        procs["action-server"] = subprocess.Popen(cmd, cwd=cli.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        cli.wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", process=procs["action-server"])
+        stack.restart("action-server", timeout=600)
         after = ["Qu'attendez-vous d'une nouvelle installation ?", "/request_debrief"]
         for text in after:
             reply = client.send(sender, text)
@@ -50,10 +39,11 @@ def test_action_server_killed_then_rebuild(tmp_path):
         sent += after
         assert client.state(sender)["ended"]
     finally:
-        cli.stop(procs)
-    counts = rebuild(f"sqlite:///{db_path}", senders=[sender])
+        if stack.procs["action-server"].poll() is not None:
+            stack.restart("action-server", timeout=600)  # the next test finds the stack whole
+    counts = rebuild(db_url, senders=[sender])
     assert counts["sessions"] == 1
-    with db.session_factory(f"sqlite:///{db_path}")() as s:
+    with db.session_factory(db_url)() as s:
         session = s.scalars(select(SimSession).where(SimSession.learner_id == sender)).one()
         learner_turns = s.scalars(
             select(Turn.text).where(Turn.session_id == session.id, Turn.speaker == "learner").order_by(Turn.n)

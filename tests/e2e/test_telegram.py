@@ -7,31 +7,24 @@ import itertools
 import json
 import re
 import sqlite3
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 from sqlalchemy import select
 
-from bot import cli
 from bot.engine.library import load_library
 from bot.storage import db, links
 from bot.storage.models import ChannelLink, Learner, SimSession
-from tests.e2e.conftest import free_port
+from tests.e2e.telegram_api import SECRET, WEBHOOK_URL, FakeTelegramAPI
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "123456:TEST-token_e2e"
-SECRET = "e2e-webhook-secret"
-WEBHOOK_URL = "https://coach.example.test/webhooks/telegram/webhook"
-BOT_USERNAME = "coach_nego_test_bot"
 LIMIT = 4096
 
 
@@ -41,76 +34,6 @@ def utf16_len(text: str) -> int:
 
 def words(text: str) -> List[str]:
     return text.split()
-
-
-class FakeTelegramAPI:
-    """``/bot<token>/<method>`` of the Bot API, enough for aiogram; every call is recorded."""
-
-    def __init__(self) -> None:
-        self.calls: List[Dict[str, Any]] = []
-        #: chats that blocked the bot: ``sendMessage`` answers 403
-        self.blocked: set = set()
-        self.lock = threading.Lock()
-        self.message_ids = itertools.count(1)
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
-                if "json" in (self.headers.get("Content-Type") or ""):
-                    params = json.loads(body or "{}")
-                else:
-                    params = {k: v[-1] for k, v in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
-                match = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", self.path)
-                if not match or match["token"] != TOKEN:
-                    return self.reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-                method = match["method"]
-                with api.lock:
-                    api.calls.append({"method": method, "params": params})
-                if method == "sendMessage" and str(params.get("chat_id")) in api.blocked:
-                    blocked = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
-                    return self.reply(403, blocked)
-                self.reply(200, {"ok": True, "result": api.result(method, params)})
-
-            def reply(self, status: int, payload: Dict[str, Any]) -> None:
-                data = json.dumps(payload).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def result(self, method: str, params: Dict[str, Any]) -> Any:
-        if method == "getMe":
-            return {"id": 123456, "is_bot": True, "first_name": "Coach négo", "username": BOT_USERNAME}
-        if method == "sendMessage":
-            chat_id = int(params["chat_id"])
-            return {
-                "message_id": next(self.message_ids),
-                "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
-                "text": params.get("text", ""),
-            }
-        return True  # setWebhook, sendChatAction…
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def since(self, index: int, method: str | None = None) -> List[Dict[str, Any]]:
-        with self.lock:
-            calls = self.calls[index:]
-        return [c for c in calls if method is None or c["method"] == method]
 
 
 @dataclass
@@ -170,31 +93,9 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    if not cli.MODEL.exists():
-        pytest.fail("no trained model: run `make train` (make test does it)")
-    api = FakeTelegramAPI()
-    api.start()
-    tmp = tmp_path_factory.mktemp("telegram")
-    db_path = tmp / "telegram.db"
-    env = cli.environment()
-    env.update(
-        RASA_PORT=str(free_port()),
-        ACTION_PORT=str(free_port()),
-        DATABASE_URL=f"sqlite:///{db_path}",
-        TELEGRAM_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.url,
-        TELEGRAM_WEBHOOK_URL=WEBHOOK_URL,
-        TELEGRAM_WEBHOOK_SECRET=SECRET,
-        TELEGRAM_BOT_USERNAME=BOT_USERNAME,
-    )
-    env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
-    procs = cli.start_servers(env, log_dir=tmp)
-    try:
-        yield Stack(api, f"http://127.0.0.1:{env['RASA_PORT']}", db_path)
-    finally:
-        cli.stop(procs)
-        api.stop()
+def stack(rasa_stack, telegram_api):
+    """The session's Rasa stack (started with the Telegram channel on ``telegram_api``)."""
+    return Stack(telegram_api, rasa_stack.base_url, rasa_stack.db_path)
 
 
 def test_startup_checks_the_bot_and_sets_the_webhook_with_a_secret(stack):

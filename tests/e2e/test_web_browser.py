@@ -20,6 +20,8 @@ from bot import cli
 from tests.e2e.scripts import SCRIPTS
 from tests.web.conftest import PASSWORD, start_web
 
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = cli.ROOT / "results" / "screenshots"
 ARGS = [

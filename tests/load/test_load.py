@@ -26,10 +26,12 @@ from typing import Dict, List
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import cli
-from tests.e2e.conftest import free_port
+from bot import cli, devstack
+from bot.devstack import free_port
 from tests.e2e.faults import ThrowAwayDatabase, postgres_url
 from tests.e2e.scripts import FOLLOW_UP, SCRIPTS
+
+pytestmark = pytest.mark.e2e
 
 LEARNERS = int(os.environ.get("LOAD_LEARNERS", "100"))
 TURNS = int(os.environ.get("LOAD_TURNS", "20"))
@@ -74,7 +76,7 @@ def test_100_learners_in_parallel(database_url, tmp_path):
     )
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
     url = f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook"
-    procs = cli.start_servers(env, log_dir=tmp_path)
+    procs = devstack.start_servers(env, log_dir=tmp_path)
     errors: List[str] = []
     latencies: List[float] = []
     sent: Dict[str, List[str]] = {}
@@ -111,7 +113,7 @@ def test_100_learners_in_parallel(database_url, tmp_path):
         wall = time.monotonic() - t0
         alive = {name: p.poll() is None for name, p in procs.items()}
     finally:
-        cli.stop(procs)
+        devstack.stop(procs)
     total = sum(len(s) for s in sent.values())
     latencies.sort()
     print(

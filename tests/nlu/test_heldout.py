@@ -29,6 +29,7 @@ def test_heldout_never_used_for_training():
     assert not leaked, leaked[:5]
 
 
+@pytest.mark.model
 def test_macro_f1_on_heldout(tmp_path):
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train`")

@@ -19,7 +19,7 @@ import uuid
 import pytest
 
 from bot import cli
-from tests.scale.cluster import (
+from bot.devstack.cluster import (
     Cluster,
     delete_redis_keys,
     environment_urls,

@@ -53,6 +53,7 @@ def test_action_answers_are_still_validated():
         assert patched.value.message.startswith(original.value.message + ". Failed to validate")
 
 
+@pytest.mark.slow  # loads the French spaCy model twice
 def test_spacy_features_are_the_same_without_the_ner():
     import spacy
     from rasa.nlu.utils.spacy_utils import SpacyNLP

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.engine.library import DATA_DIR, load_library
+from bot.engine.library import DATA_DIR, default_library
 from bot.engine.scenario import LINE_KEYS, ScenarioError, load_scenarios, parse_scenario
 
 CONTRACT_IDS = {"cvc-ehpad", "info-cabinet", "agri-cuma", "air-plasturgie"}
@@ -15,14 +15,14 @@ def test_all_contract_scenarios_load():
 
 
 def test_defaults_cover_every_line_key():
-    library = load_library()
+    library = default_library()
     assert set(LINE_KEYS) <= set(library.default_lines)
     assert all(len(library.default_lines[k]) >= 2 for k in LINE_KEYS)
 
 
 @pytest.mark.parametrize("scenario_id", sorted(CONTRACT_IDS))
 def test_scenario_content_is_complete(scenario_id):
-    s = load_library().scenario(scenario_id)
+    s = default_library().scenario(scenario_id)
     topics = {f.topic for f in s.facts}
     assert {"budget", "decision", "besoin"} & topics
     assert len(s.objections) >= 5
@@ -34,7 +34,7 @@ def test_scenario_content_is_complete(scenario_id):
 
 
 def test_air_plasturgie_has_the_illegal_payment_term():
-    s = load_library().scenario("air-plasturgie")
+    s = default_library().scenario("air-plasturgie")
     illegal = [o for o in s.objections if o.illegal]
     assert len(illegal) == 1 and "90" in " ".join(illegal[0].text)
 

@@ -16,7 +16,7 @@ from bot.storage.record import record
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def url(request, tmp_path_factory):
     if request.param == "sqlite":
         value = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
@@ -35,10 +35,10 @@ def url(request, tmp_path_factory):
 def _events(sender: str, scenario: str = "air-plasturgie"):
     """Tracker events as Rasa stores them: a start, three learner turns, the end."""
     from bot.engine import simulation
-    from bot.engine.library import load_library
+    from bot.engine.library import default_library
     from bot.engine.state import Move
 
-    lib = load_library()
+    lib = default_library()
     state = simulation.start(lib, scenario, seed=1)
     t = time.time()
     events = [
@@ -103,6 +103,7 @@ def test_sqlite_default_url_is_under_var(monkeypatch):
     assert db.database_url().endswith("/var/negociation.db")
 
 
+@pytest.mark.postgres
 def test_postgres_is_reachable_in_ci():
     if not POSTGRES:
         if os.environ.get("CI"):

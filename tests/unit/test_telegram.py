@@ -224,7 +224,7 @@ def test_channel_reads_env_and_derives_a_webhook_secret(monkeypatch):
 POSTGRES = os.environ.get("TEST_DATABASE_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def session(request, tmp_path):
     """Upgrade only (never drop), and ids unique to the test: safe on a shared PostgreSQL."""
     if request.param == "sqlite":

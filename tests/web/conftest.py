@@ -1,4 +1,10 @@
-"""The real web app (uvicorn process) on a throw-away database, with seeded accounts."""
+"""The web app on a throw-away database, with seeded accounts.
+
+The page, security, API and export tests drive the app in process through FastAPI's
+``TestClient`` (no server, no port; one event loop shared by every client of a module,
+as a single uvicorn worker would). The browser test alone (tests/e2e/test_web_browser.py)
+serves it with uvicorn (``start_web``), once per session, beside the shared Rasa stack.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,15 @@ import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict
 
 import pytest
 import requests
+from fastapi.testclient import TestClient
 
-from bot import cli
+from bot import cli, devstack
 from bot.storage import accounts, db
 from bot.storage.models import CriterionScore, Evidence, SimSession, Turn
-from tests.e2e.conftest import free_port
 
 PASSWORD = "motdepasse-solide"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -25,26 +31,34 @@ XSS_IMG = '<img src=x onerror="window.__xss = 2">'
 
 @dataclass
 class WebApp:
+    """``url`` + a path is what a client requests; ``session()`` is a new browser (own cookies):
+    a ``TestClient`` in process (``client`` set) or a ``requests.Session`` against uvicorn."""
+
     url: str
     db_url: str
-    process: subprocess.Popen
     ids: Dict[str, str]
+    process: subprocess.Popen | None = None
+    client: TestClient | None = None
 
-    def session(self) -> requests.Session:
-        return requests.Session()
+    def session(self):
+        if self.client is None:
+            return requests.Session()
+        http = TestClient(self.client.app, base_url=self.url)
+        http.portal = self.client.portal  # the event loop of the app (its relay and locks live there)
+        return http
 
-    def csrf(self, http: requests.Session, path: str = "/connexion") -> str:
+    def csrf(self, http: Any, path: str = "/connexion") -> str:
         match = CSRF_RE.search(http.get(self.url + path).text)
         assert match, f"no CSRF token on {path}"
         return match.group(1)
 
-    def login(self, username: str, password: str = PASSWORD) -> requests.Session:
+    def login(self, username: str, password: str = PASSWORD) -> Any:
         http = self.session()
         token = self.csrf(http)
         resp = http.post(
             self.url + "/connexion",
             data={"username": username, "password": password, "csrf_token": token},
-            allow_redirects=False,
+            **{"follow_redirects" if self.client else "allow_redirects": False},
         )
         assert resp.status_code == 303, resp.text[:500]
         return http
@@ -108,25 +122,34 @@ def start_web(tmp: Path, rasa_port: int | None = None, db_url: str = "") -> WebA
     db_url = db_url or f"sqlite:///{tmp / 'web.db'}"
     ids = seed(db_url)
     env = cli.environment()
-    port = free_port()
+    port = devstack.free_port()
     env.update(
         DATABASE_URL=db_url,
         WEB_PORT=str(port),
-        RASA_URL=f"http://127.0.0.1:{rasa_port or free_port()}",
+        RASA_URL=f"http://127.0.0.1:{rasa_port or devstack.free_port()}",
         SECRET_KEY="test-secret-key",
         WIDGET_SECRET="test-widget-secret",
     )
-    process = cli.start_web(env, log_dir=tmp)
-    return WebApp(f"http://127.0.0.1:{port}", db_url, process, ids)
+    process = devstack.start_web(env, log_dir=tmp)
+    return WebApp(f"http://127.0.0.1:{port}", db_url, ids, process=process)
 
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    """The web app alone (Rasa unreachable): pages, security, API, exports."""
+    """The web app alone (Rasa unreachable), in process: pages, security, API, exports."""
     tmp = tmp_path_factory.mktemp("web")
-    app = start_web(tmp)
-    try:
-        yield app
-    finally:
-        app.process.terminate()
-        app.process.wait(timeout=15)
+    db_url = f"sqlite:///{tmp / 'web.db'}"
+    ids = seed(db_url)
+    settings = {
+        "DATABASE_URL": db_url,
+        "RASA_URL": f"http://127.0.0.1:{devstack.free_port()}",
+        "SECRET_KEY": "test-secret-key",
+        "WIDGET_SECRET": "test-widget-secret",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in settings.items():
+            mp.setenv(key, value)
+        from bot.web.app import create_app
+
+        with TestClient(create_app(), base_url="http://testserver") as client:
+            yield WebApp(str(client.base_url).rstrip("/"), db_url, ids, client=client)

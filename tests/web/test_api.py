@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-
-import requests
+from typing import Any
 
 from bot import cli
 from bot.storage import accounts
@@ -25,15 +24,15 @@ def token_for(web, username: str) -> str:
     return token
 
 
-def get(web, learner: str, token: str | None = None) -> requests.Response:
+def get(web, learner: str, token: str | None = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.get(web.url + API.format(learner), headers=headers)
+    return web.session().get(web.url + API.format(learner), headers=headers)
 
 
 def test_without_a_valid_token_the_api_answers_401(web):
     assert get(web, "alice.dupont").status_code == 401
     assert get(web, "alice.dupont", "nc_not-a-token").status_code == 401
-    resp = requests.get(web.url + API.format("alice.dupont"), headers={"Authorization": "Basic abc"})
+    resp = web.session().get(web.url + API.format("alice.dupont"), headers={"Authorization": "Basic abc"})
     assert resp.status_code == 401 and resp.headers["WWW-Authenticate"] == "Bearer"
 
 

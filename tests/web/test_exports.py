@@ -37,7 +37,7 @@ def test_override_is_kept_apart_and_counted_in_agreement(web):
         resp = teacher.post(
             web.url + page + "/correction-note",
             data={"criterion_id": criterion, "score": score, "comment": "Très bonnes questions", "csrf_token": token},
-            allow_redirects=False,
+            follow_redirects=False,
         )
         assert resp.status_code == 303
     html = teacher.get(web.url + page).text
@@ -78,7 +78,7 @@ def test_move_corrections_export_as_rasa_training_data(web, tmp_path):
     resp = teacher.post(
         web.url + f"/enseignant/tours/{turn_id}/mouvement",
         data={"intent": "ask_open_question", "csrf_token": token},
-        allow_redirects=False,
+        follow_redirects=False,
     )
     assert resp.status_code == 303
     bad = teacher.post(

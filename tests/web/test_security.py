@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import requests
-
 from tests.web.conftest import PASSWORD, XSS_IMG, XSS_SCRIPT
 
 
 def test_pages_require_login(web):
     for path in ("/enseignant", "/eleve", "/enseignant/seances", f"/enseignant/seances/{web.ids['session']}"):
-        resp = requests.get(web.url + path, allow_redirects=False)
+        resp = web.session().get(web.url + path, follow_redirects=False)
         assert resp.status_code == 303 and resp.headers["location"].startswith("/connexion")
 
 
@@ -19,7 +17,7 @@ def test_login_sets_a_secure_session_cookie_and_wrong_password_fails(web):
     bad = http.post(web.url + "/connexion", data={"username": "prof.martin", "password": "faux", "csrf_token": token})
     assert bad.status_code == 401 and "incorrect" in bad.text
     http = web.login("prof.martin")
-    cookie = next(c for c in http.cookies if c.name == "negociation_session")
+    cookie = next(c for c in http.cookies.jar if c.name == "negociation_session")
     assert cookie.has_nonstandard_attr("HttpOnly") or "httponly" in str(cookie._rest).lower()
     assert http.get(web.url + "/enseignant").status_code == 200
 
@@ -102,7 +100,7 @@ def test_transcripts_are_escaped_everywhere(web):
 
 
 def test_security_headers(web):
-    resp = requests.get(web.url + "/connexion")
+    resp = web.session().get(web.url + "/connexion")
     csp = resp.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'self'" in csp
     assert resp.headers["X-Content-Type-Options"] == "nosniff"

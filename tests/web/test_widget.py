@@ -2,41 +2,37 @@
 
 from __future__ import annotations
 
-import requests
-
 from bot.web.security import widget_token
 
 
 def test_widget_page_is_frameable_and_the_script_is_served(web):
-    page = requests.get(web.url + "/widget?scenario=agri-cuma")
+    page = web.session().get(web.url + "/widget?scenario=agri-cuma")
     assert page.status_code == 200 and 'data-scenario="agri-cuma"' in page.text
     assert "X-Frame-Options" not in page.headers
     assert "frame-ancestors *" in page.headers["Content-Security-Policy"]
-    assert "iframe" in requests.get(web.url + "/static/widget.js").text
+    assert "iframe" in web.session().get(web.url + "/static/widget.js").text
 
 
 def test_widget_api_needs_a_valid_signed_token(web):
     url = web.url + "/widget/api/message"
-    assert requests.post(url, json={"text": "Bonjour"}).status_code == 401
+    http = web.session()
+    assert http.post(url, json={"text": "Bonjour"}).status_code == 401
     forged = widget_token("not-the-secret", "alice.dupont")
-    assert (
-        requests.post(url, json={"text": "Bonjour"}, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-    )
+    assert http.post(url, json={"text": "Bonjour"}, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
     teacher = widget_token("test-widget-secret", "prof.martin")
-    assert (
-        requests.post(url, json={"text": "Bonjour"}, headers={"Authorization": f"Bearer {teacher}"}).status_code == 401
-    )
+    assert http.post(url, json={"text": "Bonjour"}, headers={"Authorization": f"Bearer {teacher}"}).status_code == 401
 
 
 def test_widget_relays_for_the_token_s_learner_and_answers_in_french_when_rasa_is_down(web):
     token = widget_token("test-widget-secret", "alice.dupont")
-    resp = requests.post(
+    http = web.session()
+    resp = http.post(
         web.url + "/widget/api/message", json={"text": "Bonjour"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert resp.status_code == 200
     body = resp.json()
     assert body["messages"][0]["speaker"] == "coach" and "Un instant" in body["messages"][0]["text"]
-    bad = requests.post(
+    bad = http.post(
         web.url + "/widget/api/start",
         json={"scenario_id": "../../etc/passwd"},
         headers={"Authorization": f"Bearer {token}"},

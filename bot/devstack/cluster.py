@@ -1,16 +1,16 @@
 """Several Rasa servers and action servers on one PostgreSQL database and one Redis lock store.
 
-Used by tests/scale/test_scale.py and scripts/measure_throughput.py: a throw-away
-PostgreSQL database, N pairs (Rasa server i -> action server i) on free local ports,
-and scripted learners who play concurrently, each learner's messages one after the
-other, every message sent to the next Rasa server in turn.
+Used by tests/scale/test_scale.py and scripts/measure_throughput.py (it lives in bot/ so
+that scripts never import from tests/): a throw-away PostgreSQL database, N pairs (Rasa
+server i -> action server i) on free local ports, and scripted learners who play
+concurrently, each learner's messages one after the other, every message sent to the
+next Rasa server in turn.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -26,17 +26,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot import cli
+from bot.devstack import ROOT, free_port, server_commands, wait_for
+from bot.devstack import stop as stop_processes
+from bot.devstack.learners import learners
 from bot.storage import db
-from tests.e2e.scripts import FOLLOW_UP, SCRIPTS
+
+SCRIPTS, FOLLOW_UP, _ = learners()
 
 #: replies that mean a message was not handled normally
 FAILURE_KINDS = {"unavailable", "storage"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- database
@@ -149,22 +147,22 @@ def start(clusters: Sequence[Cluster], servers: Sequence[int], log_dir: Path, ti
                 LOCK_STORE_URL=cluster.lock_store_url,
             )
             env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{env['ACTION_PORT']}/webhook"
-            for role, cmd in cli.server_commands(env).items():
+            for role, cmd in server_commands(env).items():
                 name = f"c{c}-{role}-{i}"
                 out = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115
-                cluster.procs[name] = subprocess.Popen(cmd, cwd=cli.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                cluster.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
                 health = "health" if role == "action-server" else "webhooks/rest/"
                 port = env["ACTION_PORT"] if role == "action-server" else env["RASA_PORT"]
                 waits.append((f"http://127.0.0.1:{port}/{health}", cluster.procs[name]))
             cluster.rasa_ports.append(int(env["RASA_PORT"]))
     deadline = time.monotonic() + timeout
     for url, proc in waits:
-        cli.wait_for(url, timeout=max(1.0, deadline - time.monotonic()), process=proc)
+        wait_for(url, timeout=max(1.0, deadline - time.monotonic()), process=proc)
 
 
 def stop(clusters: Sequence[Cluster]) -> None:
     procs = {f"{i}-{name}": p for i, c in enumerate(clusters) for name, p in c.procs.items()}
-    cli.stop(procs)
+    stop_processes(procs)
 
 
 # --------------------------------------------------------------------------- learners
