@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 
 from bot import cli
-from tests.e2e.conftest import free_port
+from bot.devstack import free_port
 from tests.web.conftest import CSRF_RE, seed
 
 pytestmark = pytest.mark.security

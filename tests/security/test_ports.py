@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from bot import cli
-from tests.e2e.conftest import free_port
+from bot.devstack import free_port
 
 pytestmark = pytest.mark.security
 

@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from bot import cli
+from bot.devstack import free_port
 from bot.web.proxy import client_address
 from bot.web.settings import InsecureSettings, Settings
-from tests.e2e.conftest import free_port
 from tests.web.conftest import CSRF_RE, seed
 
 pytestmark = pytest.mark.security

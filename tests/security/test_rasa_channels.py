@@ -17,8 +17,8 @@ import yaml
 from aiohttp import web as aioweb
 
 from bot.channels import rest
+from bot.devstack import free_port
 from bot.web.relay import RasaRelay
-from tests.e2e.conftest import free_port
 from tests.unit.test_compose import env_file, interpolate
 
 pytestmark = pytest.mark.security

@@ -16,10 +16,10 @@ import yaml
 
 from bot import cli
 from bot.channels import telegram as tg
+from bot.devstack import free_port
 from bot.storage import accounts, db
 from bot.web import security
 from bot.web.settings import InsecureSettings, Settings
-from tests.e2e.conftest import free_port
 from tests.unit.test_compose import env_file, environment_of, interpolate
 
 pytestmark = pytest.mark.security

@@ -10,13 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
 from bot.storage import accounts, db
 from bot.storage.models import User
 from bot.web import uploads
-from tests.web.conftest import web  # noqa: F401 - the real web app (uvicorn) on a throw-away database
+from tests.web.conftest import web  # noqa: F401 - the web app (in process) on a throw-away database
 
 pytestmark = pytest.mark.security
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,4 +102,4 @@ def test_the_web_app_refuses_big_rosters_and_big_bodies(web):  # noqa: F811
     assert resp.status_code == 413 and "trop volumineuse" in resp.json()["detail"]
     with web.db() as s:
         assert s.scalar(select(func.count(User.id)).where(User.username.like("prenom%"))) == 0
-    assert requests.get(web.url + "/health", timeout=5).status_code == 200
+    assert web.session().get(web.url + "/health", timeout=5).status_code == 200

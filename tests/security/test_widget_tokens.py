@@ -10,20 +10,19 @@ from __future__ import annotations
 import re
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from bot.storage import accounts
 from bot.storage.models import User
 from bot.web.security import widget_token
-from tests.web.conftest import web  # noqa: F401 - the real web app (uvicorn) on a throw-away database
+from tests.web.conftest import web  # noqa: F401 - the web app (in process) on a throw-away database
 
 pytestmark = pytest.mark.security
 
 
 def hint(web, token: str) -> int:  # noqa: F811
     headers = {"Authorization": f"Bearer {token}"}
-    return requests.post(web.url + "/widget/api/hint", json={}, headers=headers, timeout=60).status_code
+    return web.session().post(web.url + "/widget/api/hint", json={}, headers=headers, timeout=60).status_code
 
 
 def test_a_password_reset_revokes_the_snippets_given_out(web):  # noqa: F811
