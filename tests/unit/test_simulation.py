@@ -118,10 +118,10 @@ def test_facts_are_revealed_only_when_asked_and_more_to_open_questions(library):
     budget = next(f for f in p.scenario.facts if f.topic == "budget" or "budget" in f.id)
     p.play("ask_closed_question", "Vous avez un budget ?", [{"entity": "topic", "value": "budget"}])
     assert p.state.revealed.get(budget.id) == "partial"
-    assert budget.closed[0] in p.client[-1]
+    assert any(text[1:] in p.client[-1] for text in budget.closed)  # one of the variants, whichever drawn
     p.play("ask_open_question", "Comment se décide le budget chez vous ?", [{"entity": "topic", "value": "budget"}])
     assert p.state.revealed.get(budget.id) == "full"
-    assert budget.open[0][1:] in p.client[-1]
+    assert any(text[1:] in p.client[-1] for text in budget.open)
 
 
 def test_arguing_before_discovery_cools_the_client_and_the_coach_says_so(library):
