@@ -21,6 +21,7 @@ from typing import FrozenSet, List, Tuple
 from urllib.parse import urlsplit
 
 from bot.config import DEFAULT_DATABASE_URL, ROOT, get_settings
+from bot.config import Settings as ProjectSettings
 
 ENVIRONMENTS = ("development", "production")
 MIN_SECRET_LENGTH = 32
@@ -135,7 +136,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        config = get_settings()
+        config = ProjectSettings()  # read now, not the process's cached copy: one app, one reading
         environment = config.nego_env.strip().lower() or "development"
         development = environment == "development"
 

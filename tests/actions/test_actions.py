@@ -13,6 +13,7 @@ from bot.actions import (
     ActionStartScenario,
 )
 from bot.actions.common import library
+from bot.config import get_settings
 from bot.storage import db
 from bot.storage.models import CriterionScore, SimSession, Turn
 from tests.actions.conftest import Conversation, kinds, speakers
@@ -114,6 +115,7 @@ def test_rasa_commands_are_redirected_not_obeyed(conversation):
 def test_a_database_that_fails_never_breaks_the_conversation(conversation, tmp_path, monkeypatch):
     start(conversation)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'missing-dir' / 'none.db'}")
+    get_settings.cache_clear()
     db.get_engine.cache_clear()
     messages = conversation.say(ActionClientTurn(), *OPENING[0])
     assert "client" in speakers(messages)  # the client still answers…

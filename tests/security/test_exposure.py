@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.channels import telegram as tg
+from bot.config import get_settings
 from bot.web.app import create_app
 from bot.web.settings import Settings
 
@@ -47,5 +48,6 @@ async def test_telegram_updates_need_the_secret_even_without_a_webhook_url(monke
     assert await _post(channel, {tg.SECRET_HEADER: "devine"}) == 403
     assert await _post(channel, {tg.SECRET_HEADER: channel.secret_token}) == 200
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "un-secret-choisi-par-l-admin")
+    get_settings.cache_clear()  # the settings are read once per process
     channel = tg.TelegramChannel.from_credentials(None)
     assert await _post(channel, {tg.SECRET_HEADER: "un-secret-choisi-par-l-admin"}) == 200

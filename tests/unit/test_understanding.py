@@ -74,6 +74,9 @@ def test_a_fact_is_matched_by_meaning_in_a_scenario_written_for_the_test():
     question = "Quelles obligations réglementaires concernant la zone à faibles émissions ?"
     assert index.best(question, topic_scores(question))[0] == "zfe"
     question = "Vous avez prévu combien pour renouveler les camionnettes ?"
+    ranked, _ = index.rank(question, topic_scores(question))
+    assert ranked[0][0] == "budget" and ranked[0][1] > 5 * ranked[1][1]
+    question = "Quel budget avez-vous prévu pour renouveler les camionnettes ?"
     assert index.best(question, topic_scores(question))[0] == "budget"
     assert index.best("Vous avez vu le match hier ?", topic_scores("Vous avez vu le match hier ?")) is None
     assert stems(normalize("Les consommations électriques")) == ["consom", "electr"]
