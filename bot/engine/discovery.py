@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, List, Tuple
 from bot.engine.scenario import Fact, Scenario
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
-from bot.language.text import has_keyword, normalize
+from bot.language.text import has_keyword, lower_first, normalize, proper_nouns
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -179,7 +179,7 @@ def frame(sim: Simulation, key: str, answer: str, persona_id: str | None = None)
     template = sim.pick(key, sim.library.lines(sim.scenario, key))
     head = template.split("{answer}")[0].rstrip()
     if head.endswith((":", ",")) or (head and head[-1].isalpha()):
-        answer = _lower(answer)
+        answer = _lower(answer, scenario_names(sim.scenario))
     return sim.fill(template, persona_id, answer=answer)
 
 
@@ -267,6 +267,25 @@ def _checks_one_point(sim: Simulation) -> bool:
     return True
 
 
-def _lower(text: str) -> str:
-    text = text.strip()
-    return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
+def _lower(text: str, names: frozenset = frozenset()) -> str:
+    return lower_first(text, names)
+
+
+@lru_cache(maxsize=64)
+def _names(scenario_id: str, key: int, texts: Tuple[str, ...]) -> frozenset:
+    return proper_nouns(texts)
+
+
+def scenario_names(scenario: Scenario) -> frozenset:
+    """The proper nouns of a scenario (personas, firms, places), read from its own texts."""
+    texts = tuple(
+        [
+            scenario.client,
+            scenario.vendor,
+            scenario.derived_demand,
+            *scenario.decision_circuit,
+            *(p.name for p in scenario.personas),
+        ]
+        + [t for f in scenario.facts for t in (f.label, *f.open, *f.closed)]
+    )
+    return _names(scenario.id, hash(texts), texts)

@@ -108,3 +108,39 @@ _TU = re.compile(r"(^|\W)(tu|toi|ton|ta|tes|t'(?=[a-z]))(\W|$)")
 def is_tutoiement(normalized: str) -> bool:
     """The learner says « tu » to the client."""
     return bool(_TU.search(normalized))
+
+
+#: words that keep their capital at the start of a clause (« Mme Colin m'a dit… »)
+TITLES = frozenset({"M.", "Mme", "Mmes", "MM.", "Mlle", "Maître", "Me", "Monsieur", "Madame", "Docteur", "Dr"})
+_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’-]*")
+
+
+def proper_nouns(texts: Iterable[str]) -> frozenset:
+    """Words written with a capital inside a sentence somewhere in ``texts`` (names of people,
+    firms, places): evidence from the scenario itself that « Inès » or « Alsace » is a name."""
+    found = set()
+    for text in texts:
+        for m in _WORD.finditer(text):
+            word = m.group(0)
+            before = text[: m.start()].rstrip()
+            if word[:1].isupper() and before and before[-1] not in '.!?:;«"(—–-':
+                found.add(word)
+    return frozenset(found)
+
+
+def lower_first(text: str, names: frozenset = frozenset()) -> str:
+    """``text`` to follow « Comme je vous le disais : » — its first letter lowered unless the first
+    word is an acronym, a title, a name of ``names`` or the start of a capitalised name
+    (« Pneumatique Services », « Chauffage Perrin »)."""
+    text = text.strip()
+    words = text.split()
+    if not words:
+        return text
+    first = words[0].rstrip(",;:")
+    if first[:2].isalpha() and first[:2].isupper():  # an acronym: « PAC », « EDF »
+        return text
+    if first in TITLES or first in names:
+        return text
+    if len(words) > 1 and words[1][:1].isupper() and not words[1][:2].isupper() and "'" not in first:
+        return text
+    return text[:1].lower() + text[1:]

@@ -41,3 +41,18 @@ def test_screen_bad_input():
     assert screen("Bonjour Monsieur Garnier, comment allez-vous ?") is None
     assert screen("ok") is None
     assert screen("12") is None
+
+
+def test_a_framed_answer_keeps_the_capitals_of_names():
+    """« Comme je vous le disais : » + the answer: common words lowered, names, titles and acronyms kept."""
+    from bot.language.text import lower_first, proper_nouns
+
+    names = proper_nouns(["Notre responsable, Inès Dumas, suit le dossier avec Alsace Télécom."])
+    assert {"Inès", "Dumas", "Alsace", "Télécom"} <= names and "Notre" not in names
+    assert lower_first("J'ai peur d'un rejet.", names) == "j'ai peur d'un rejet."
+    assert lower_first("Notre mainteneur a fait une offre.", names) == "notre mainteneur a fait une offre."
+    assert lower_first("Inès Dumas décide.", names) == "Inès Dumas décide."
+    assert lower_first("Mme Colin signe.", names) == "Mme Colin signe."
+    assert lower_first("Pneumatique Services entretient le parc.", names) == "Pneumatique Services entretient le parc."
+    assert lower_first("PAC et chaudière.", names) == "PAC et chaudière."
+    assert lower_first("L'ANAH nous doit 27 400 €.", names) == "l'ANAH nous doit 27 400 €."
