@@ -10,6 +10,7 @@ check of the chosen setting is ``make compare-pipelines`` (real ``rasa train nlu
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import pickle
 import sys
@@ -76,8 +77,12 @@ def blocks(messages) -> List[list]:
 def main(argv: Sequence[str] = ()) -> int:
     from rasa.shared.nlu.training_data.loading import load_data
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("grid", nargs="*", help="settings as C:w_spacy,w_words,w_chars (default: a small grid)")
+    parser.add_argument("--cached", action="store_true", help="reuse the features of the last run")
+    args = parser.parse_args(argv)
     cache = Path(tempfile.gettempdir()) / "tune_linear_features.pkl"
-    if "--cached" in argv and cache.exists():
+    if args.cached and cache.exists():
         x_train, y_train, sets = pickle.loads(cache.read_bytes())
     else:
         training = load_data(str(ROOT / "data" / "nlu"))
@@ -88,19 +93,22 @@ def main(argv: Sequence[str] = ()) -> int:
         sets = {n: (blocks(d.intent_examples), [m.get("intent") for m in d.intent_examples]) for n, d in tests.items()}
         cache.write_bytes(pickle.dumps((x_train, y_train, sets)))
     print(f"{len(x_train)} training examples, blocks {[b.shape[-1] for b in x_train[0]]}")
-    print(f"{'C':>6} {'weights':>16} {'heldout':>8} {'new':>6} {'p10 right':>9} {'oos max':>7}")
-    for c, weights in itertools.product([1, 3, 10, 30, 100], [(1, 1, 1), (1.5, 1, 1), (1, 1.5, 1), (1, 1, 1.5)]):
+    print(f"{'C':>6} {'weights':>16} {'heldout':>8} {'new':>6} {'p10 right':>9} {'oos p90':>8}")
+    grid = [(float(c), tuple(float(w) for w in ws.split(","))) for c, ws in (a.split(":") for a in args.grid)]
+    for c, weights in grid or itertools.product([1, 3, 10, 30], [(1, 1, 1), (1, 1.5, 1), (1, 2, 1)]):
         model = LinearIntentModel.fit(x_train, y_train, LinearSettings(c=c, block_weights=list(weights)))
         scores = []
         right_conf: List[float] = []
+        oos_conf: List[float] = []
         for x, y in sets.values():
             probs = model.probabilities(x)
             pred = [model.intents[i] for i in probs.argmax(axis=1)]
             scores.append(f1_score(y, pred, average="macro"))
             right_conf += [float(p.max()) for p, t, q in zip(probs, y, pred, strict=True) if t == q]
+            oos_conf += [float(p.max()) for p, t in zip(probs, y, strict=True) if t == "out_of_scope"]
         print(
             f"{c:6g} {str(weights):>16} {scores[0]:8.3f} {scores[1]:6.3f} "
-            f"{np.percentile(right_conf, 10):9.3f} {'':>7}"
+            f"{np.percentile(right_conf, 10):9.3f} {np.percentile(oos_conf, 90):8.3f}"
         )
     return 0
 
