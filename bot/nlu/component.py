@@ -10,7 +10,7 @@ none from free text (``scenario_id`` and ``mode`` come with the ``/start_scenari
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text, Type
+from typing import Any, Dict, List, Type
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,9 +32,9 @@ logger = logging.getLogger(__name__)
 LAYOUT_FILE = "feature_layout.json"
 
 
-def sentence_blocks(message: Message) -> Dict[str, "sp.spmatrix | np.ndarray"]:
+def sentence_blocks(message: Message) -> Dict[str, sp.spmatrix | np.ndarray]:
     """The message's sentence-level features of its text, one per featurizer (its origin)."""
-    blocks: Dict[str, "sp.spmatrix | np.ndarray"] = {}
+    blocks: Dict[str, sp.spmatrix | np.ndarray] = {}
     for feature in message.features:
         if feature.attribute != TEXT or feature.type != FEATURE_TYPE_SENTENCE:
             continue
@@ -57,11 +57,11 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return [Featurizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sklearn"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         defaults = LinearSettings()
         return {
             "C": defaults.c,
@@ -73,7 +73,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: LinearIntentModel | None = None,
@@ -88,7 +88,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -103,7 +103,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             max_iter=int(self.config["max_iter"]),
         )
 
-    def _aligned(self, messages: List[Message], sizes: List[int]) -> List[List["sp.spmatrix | np.ndarray"]]:
+    def _aligned(self, messages: List[Message], sizes: List[int]) -> List[List[sp.spmatrix | np.ndarray]]:
         """Each message's blocks in the trained featurizers' order, zeros where one is missing."""
         rows = []
         for message in messages:
@@ -146,7 +146,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

@@ -43,7 +43,7 @@ class LinearSettings:
     max_iter: int = 1000
 
 
-def _scaled_block(block: "sp.spmatrix | np.ndarray", weight: float) -> sp.csr_matrix:
+def _scaled_block(block: sp.spmatrix | np.ndarray, weight: float) -> sp.csr_matrix:
     """One block of rows, sublinear if sparse, each row L2-normalised, times its weight."""
     if sp.issparse(block):
         rows = sp.csr_matrix(block, dtype=np.float64)
@@ -56,11 +56,11 @@ def _scaled_block(block: "sp.spmatrix | np.ndarray", weight: float) -> sp.csr_ma
     return sp.csr_matrix(sp.diags(inverse) @ rows)
 
 
-def is_sparse(block: "sp.spmatrix | np.ndarray") -> bool:
+def is_sparse(block: sp.spmatrix | np.ndarray) -> bool:
     return bool(sp.issparse(block))
 
 
-def width(block: "sp.spmatrix | np.ndarray") -> int:
+def width(block: sp.spmatrix | np.ndarray) -> int:
     return int(block.shape[1]) if sp.issparse(block) else int(np.atleast_2d(block).shape[1])
 
 
@@ -127,7 +127,8 @@ class LinearIntentModel:
             sizes = [width(b) for b in m]
             if sizes != self.block_sizes:
                 raise ValueError(f"featurizer blocks {sizes} differ from the trained ones {self.block_sizes}")
-        scores = np.asarray(design_matrix(messages, self.block_weights, self.block_sparse) @ self.coef.T) + self.intercept
+        x = design_matrix(messages, self.block_weights, self.block_sparse)
+        scores = np.asarray(x @ self.coef.T) + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -157,6 +158,4 @@ class LinearIntentModel:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         with np.load(directory / ARRAYS_FILE, allow_pickle=False) as arrays:
             coef, intercept = arrays["coef"], arrays["intercept"]
-        return cls(
-            meta["intents"], coef, intercept, meta["block_weights"], meta["block_sizes"], meta["block_sparse"]
-        )
+        return cls(meta["intents"], coef, intercept, meta["block_weights"], meta["block_sizes"], meta["block_sparse"])

@@ -101,7 +101,9 @@ def test_persist_and_load_give_the_same_ranking(trained):
     loaded = LinearIntentClassifier.load(classifier.config, storage, resource, context)
     after = [m.get("intent_ranking") for m in loaded.process(pipeline.messages(*texts))]
     assert [[r["name"] for r in rank] for rank in after] == [[r["name"] for r in rank] for rank in before]
-    assert np.allclose([[r["confidence"] for r in rank] for rank in after], [[r["confidence"] for r in rank] for rank in before])
+    assert np.allclose(
+        [[r["confidence"] for r in rank] for rank in after], [[r["confidence"] for r in rank] for rank in before]
+    )
 
 
 def test_loading_without_a_trained_model_sets_no_intent(tmp_path):
