@@ -2,8 +2,9 @@
 
 For each candidate (``scripts/pipelines/*.yml``, or the names given), trains the NLU alone with
 ``rasa train nlu`` on data/nlu, times it, then evaluates the model with ``rasa test nlu`` (the same
-code as ``make eval-nlu``) on the two held-out sets. Prints one table row per candidate and writes the
-table to ``results/pipelines/table.md``; docs/nlu.md keeps the table the current config was chosen on.
+code as ``make eval-nlu``) on the two held-out sets. Prints one table row per candidate and writes the table of
+every candidate measured so far to ``results/pipelines/table.md``; docs/nlu.md keeps the table the
+current config was chosen on.
 
     PYTHONPATH=. .venv/bin/python scripts/compare_pipelines.py [linear rasa_logreg diet]
 """
@@ -74,12 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.names or sorted(p.stem for p in PIPELINES.glob("*.yml"))
     OUT.mkdir(parents=True, exist_ok=True)
-    rows = []
     for name in names:
         print(f"== {name}: training and evaluating", flush=True)
-        rows.append(evaluate(name))
-        print(rows[-1].line(), flush=True)
-    table = "\n".join([header(), *(r.line() for r in rows)])
+        row = evaluate(name)
+        (OUT / name / "row.md").write_text(row.line() + "\n", encoding="utf-8")
+        print(row.line(), flush=True)
+    # every candidate measured so far, also by an earlier run (DIET takes long: run it on its own)
+    lines = [p.read_text(encoding="utf-8").strip() for p in sorted(OUT.glob("*/row.md"))]
+    table = "\n".join([header(), *lines])
     (OUT / "table.md").write_text(table + "\n", encoding="utf-8")
     print()
     print(table)
