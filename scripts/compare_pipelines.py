@@ -34,12 +34,13 @@ OUT = ROOT / "results" / "pipelines"
 @dataclass
 class Row:
     name: str
-    train_seconds: float
+    train_seconds: float | None  # None: a model trained elsewhere, evaluated only
     macro_f1: List[float]
 
     def line(self) -> str:
         scores = " | ".join(f"{f:.3f}" for f in self.macro_f1)
-        return f"| {self.name} | {self.train_seconds:.0f} | {scores} |"
+        seconds = "not timed here" if self.train_seconds is None else f"{self.train_seconds:.0f}"
+        return f"| {self.name} | {seconds} | {scores} |"
 
 
 def train(config: Path, out: Path) -> float:
@@ -55,14 +56,16 @@ def train(config: Path, out: Path) -> float:
         return time.monotonic() - start
 
 
-def evaluate(name: str) -> Row:
-    config = PIPELINES / f"{name}.yml"
-    models = OUT / "models"
-    seconds = train(config, models)
+def evaluate(name: str, model: Path | None = None) -> Row:
+    """Trains the candidate (unless its ``model`` is given) and scores it on each held-out set."""
+    seconds = None
+    if model is None:
+        model = OUT / "models" / f"{name}.tar.gz"
+        seconds = train(PIPELINES / f"{name}.yml", model.parent)
     scores = []
     for data in HELDOUT_SETS:
         report = OUT / name / data.stem
-        run_rasa_test(models / f"{name}.tar.gz", data, report)
+        run_rasa_test(model, data, report)
         scores.append(read_report(report)[2])
     return Row(name, seconds, scores)
 
@@ -75,12 +78,20 @@ def header() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="candidates (file names in scripts/pipelines without .yml)")
+    parser.add_argument(
+        "--trained", metavar="NAME=MODEL", help="only evaluate a model trained elsewhere (e.g. diet=old.tar.gz)"
+    )
     args = parser.parse_args(argv)
-    names = args.names or sorted(p.stem for p in PIPELINES.glob("*.yml"))
+    if args.trained:
+        name, model = args.trained.split("=", 1)
+        todo = [(name, Path(model))]
+    else:
+        todo = [(n, None) for n in args.names or sorted(p.stem for p in PIPELINES.glob("*.yml"))]
     OUT.mkdir(parents=True, exist_ok=True)
-    for name in names:
+    for name, model in todo:
         print(f"== {name}: training and evaluating", flush=True)
-        row = evaluate(name)
+        row = evaluate(name, model)
+        (OUT / name).mkdir(parents=True, exist_ok=True)
         (OUT / name / "row.md").write_text(row.line() + "\n", encoding="utf-8")
         print(row.line(), flush=True)
     # every candidate measured so far, also by an earlier run (DIET takes long: run it on its own)
