@@ -133,6 +133,12 @@ bench-quick: install
 eval-nlu: $(MODEL)
 	$(PY) -m bot.cli eval-nlu
 
+# Which NLU pipeline to keep (issue 13): trains each scripts/pipelines/*.yml with `rasa train nlu`,
+# prints training seconds and held-out macro-F1 (heldout.yml, heldout_new.yml); PIPELINES="linear diet" to choose.
+.PHONY: compare-pipelines
+compare-pipelines: install
+	nice -n 5 $(PY) scripts/compare_pipelines.py $(PIPELINES)
+
 # The client answers the question that was asked: the probe suite (tests/dialogue/probes) played against the
 # engine with the trained NLU; last line « relevance F (N probes) » (contract §9).
 eval-dialogue: $(MODEL)

@@ -19,8 +19,9 @@ from bot.language.intents import CLIENT_MOVES, Intent
 from bot.language.lexicon import lexicon
 from bot.language.text import normalize
 
-#: below this, even the best guess of the NLU is not played as a move
-RESCUE_MIN_CONFIDENCE = 0.15
+#: below this, even the best guess of the NLU is not played as a move. Set on the linear classifier's
+#: scale with scripts/calibrate_fallback.py (docs/nlu.md): 1 right held-out answer in 658 is below 0.2
+RESCUE_MIN_CONFIDENCE = 0.2
 
 
 def rescued_move(ranking: Sequence[Dict]) -> str | None:

@@ -1,0 +1,1 @@
+"""The project's own NLU component: a linear intent classifier over Rasa's featurizers (docs/nlu.md)."""
