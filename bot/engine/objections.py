@@ -199,7 +199,13 @@ def answer(sim: Simulation, item: Objection) -> None:
             sim.fill(sim.pick(f"clarification:{item.id}", item.clarification), persona, **sim.budget_values()), persona
         )
         return
-    moves_ok = intent in item.resolved_by.moves or intent in CONTENT_MOVES | {Intent.STATE_PRICE.value}
+    # « Je comprends… » followed by the answer in substance is the textbook way to handle an
+    # objection (accueillir puis traiter): the NLU may label it either way, the content decides
+    moves_ok = (
+        intent in item.resolved_by.moves
+        or intent in CONTENT_MOVES | {Intent.STATE_PRICE.value}
+        or (intent == Intent.ACKNOWLEDGE_OBJECTION and substantive)
+    )
     if moves_ok and content:
         resolve(sim, item)
         return

@@ -308,3 +308,18 @@ def test_a_command_is_never_played_as_a_client_move(library):
     assert client_move(library, state, "/restart", "out_of_scope", []) is None
     assert client_move(library, state, " /ask_open_question", "ask_open_question", []) is None
     assert client_move(library, state, "Et la météo ?", "out_of_scope", []) == "out_of_scope"
+
+
+def test_an_acknowledgement_with_the_answer_in_substance_handles_the_objection(library):
+    """« Je comprends… » then the answer (accueillir puis traiter): resolved, whatever the NLU's label."""
+    m = Meeting(library, "salon-lead")
+    m.say("greet", "Bonjour Madame Dubreuil, nous nous sommes rencontrés au salon de Bordeaux.")
+    assert m.state.objections["pas_le_temps"] == "pending"
+    m.say("acknowledge_objection", "Je comprends tout à fait, c'est un point important.")
+    assert m.state.objections["pas_le_temps"] == "pending"  # an acknowledgement alone asks for more
+    m.say(
+        "acknowledge_objection",
+        "Je comprends tout à fait. Je vous demande seulement trois minutes pour voir si votre parking "
+        "est concerné par la loi APER, ou je vous rappelle cet après-midi à 14 h, comme vous préférez ?",
+    )
+    assert m.state.objections["pas_le_temps"] == "resolved"
