@@ -19,6 +19,11 @@ from bot.language.intents import CLIENT_MOVES, Intent
 from bot.language.lexicon import lexicon
 from bot.language.text import normalize
 
+#: below this, a yes or a no must also be heard in the words (« azerty » was read as « affirm » at 0.32)
+CLEAR_SHORT_MOVE = 0.5
+#: moves whose whole meaning is a short word, with the lexicon entry that hears it
+SHORT_MOVES = {Intent.AFFIRM.value: "move.affirm", Intent.DENY.value: "move.deny"}
+
 #: below this, even the best guess of the NLU is not played as a move. Set on the linear classifier's
 #: scale with scripts/calibrate_fallback.py (docs/nlu.md): 1 right held-out answer in 658 is below 0.2
 RESCUE_MIN_CONFIDENCE = 0.2
@@ -50,6 +55,14 @@ def asks_hint(text: str) -> bool:
     return lexicon()["hint_request"].found_in(normalize(text))
 
 
+def heard(text: str, move: str | None, ranking: Sequence[Dict]) -> bool:
+    """False for a yes or a no the NLU is unsure of and the words do not carry (keyboard mashing)."""
+    if move not in SHORT_MOVES:
+        return True
+    confidence = max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == move), default=0.0)
+    return confidence >= CLEAR_SHORT_MOVE or lexicon()[SHORT_MOVES[move]].found_in(normalize(text))
+
+
 def client_move(
     library: Library, state: SimulationState, text: str, intent: str, ranking: Sequence[Dict] = ()
 ) -> str | None:
@@ -57,9 +70,10 @@ def client_move(
     if text.lstrip().startswith("/"):
         return None  # a command (start, debrief, a button, a forged « /restart »): the coach's
     if intent in CLIENT_MOVES or intent == Intent.OUT_OF_SCOPE:
-        return intent
+        return intent if heard(text, intent, ranking) else None
     if intent == Intent.NLU_FALLBACK:
-        return rescued_move(ranking) or question_move(library, state, text)
+        rescued = rescued_move(ranking)
+        return (rescued if heard(text, rescued, ranking) else None) or question_move(library, state, text)
     if intent == Intent.ASK_HINT:
         question = question_move(library, state, text)
         return question if question and not asks_hint(text) else None

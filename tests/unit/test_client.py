@@ -323,3 +323,13 @@ def test_an_acknowledgement_with_the_answer_in_substance_handles_the_objection(l
         "est concerné par la loi APER, ou je vous rappelle cet après-midi à 14 h, comme vous préférez ?",
     )
     assert m.state.objections["pas_le_temps"] == "resolved"
+
+
+def test_a_yes_the_nlu_is_unsure_of_must_be_heard_in_the_words(library):
+    """Keyboard mashing read as « affirm » at 0.32 goes to the coach; a real « oui » at 0.32 is played."""
+    state = simulation.start(library, "air-plasturgie")
+    unsure = [{"name": "affirm", "confidence": 0.32}, {"name": "greet", "confidence": 0.1}]
+    assert client_move(library, state, "azerty", "affirm", unsure) is None
+    assert client_move(library, state, "oui, d'accord", "affirm", unsure) == "affirm"
+    assert client_move(library, state, "Tout à fait.", "affirm", [{"name": "affirm", "confidence": 0.9}]) == "affirm"
+    assert client_move(library, state, "qsdf", "deny", [{"name": "deny", "confidence": 0.3}]) is None
