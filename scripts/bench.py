@@ -213,17 +213,7 @@ def post(url: str, sender: str, message: str, timeout: float = 120) -> List[Dict
 
 
 def _poll(url: str, proc: subprocess.Popen, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} not ready")
+    devstack.wait_for(url, timeout=max(0.1, deadline - time.monotonic()), process=proc, interval=0.1)
 
 
 def _first_answer(server: Server, message: str, t0: float) -> None:

@@ -17,6 +17,18 @@ def client_text(messages):
     return " ".join(m["custom"]["text"] for m in messages if m["custom"]["speaker"] == "client")
 
 
+def play_poor(rasa_stack, sender, scenario_id, lines) -> str:
+    """A poor learner: says ``lines`` until the client ends the meeting, then asks for the debrief."""
+    rasa_stack.send(sender, f'/start_scenario{{"scenario_id": "{scenario_id}"}}')
+    for text in lines:
+        rasa_stack.send(sender, text)
+        if rasa_stack.state(sender)["outcome"] != "open":
+            break
+    if rasa_stack.state(sender)["outcome"] == "open":
+        rasa_stack.send(sender, "/request_debrief")
+    return rasa_stack.state(sender)["outcome"]
+
+
 def play(rasa_stack, sender, scenario_id, script=None):
     """A good learner: follows the script and answers whatever the client raises, when raised."""
     script = script or SCRIPTS[scenario_id]

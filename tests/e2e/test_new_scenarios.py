@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.test_negotiation import play
+from tests.e2e.test_negotiation import play, play_poor
 
 pytestmark = pytest.mark.e2e
 SCRIPT_DIR = Path(__file__).parent / "scripts_new"
@@ -29,11 +29,4 @@ def test_good_run_is_won(rasa_stack, scenario_id):
 @pytest.mark.parametrize("scenario_id", sorted(SCRIPTS))
 def test_poor_run_is_lost(rasa_stack, scenario_id):
     sender = f"new-poor-{scenario_id}"
-    rasa_stack.send(sender, f'/start_scenario{{"scenario_id": "{scenario_id}"}}')
-    for text in SCRIPTS[scenario_id]["poor"]:
-        rasa_stack.send(sender, text)
-        if rasa_stack.state(sender)["outcome"] != "open":
-            break
-    if rasa_stack.state(sender)["outcome"] == "open":
-        rasa_stack.send(sender, "/request_debrief")
-    assert rasa_stack.state(sender)["outcome"] == "lost"
+    assert play_poor(rasa_stack, sender, scenario_id, SCRIPTS[scenario_id]["poor"]) == "lost"

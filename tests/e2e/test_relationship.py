@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.test_negotiation import play
+from tests.e2e.test_negotiation import play, play_poor
 
 pytestmark = pytest.mark.e2e
 SCRIPT_DIR = Path(__file__).parent / "scripts_c2"
@@ -50,11 +50,4 @@ def test_good_run_is_won_with_the_persona_switch(rasa_stack, library, scenario_i
 @pytest.mark.parametrize("scenario_id", C2_IDS)
 def test_poor_run_is_lost(rasa_stack, scenario_id):
     sender = f"c2-poor-{scenario_id}"
-    rasa_stack.send(sender, f'/start_scenario{{"scenario_id": "{scenario_id}"}}')
-    for text in SCRIPTS[scenario_id]["poor"]:
-        rasa_stack.send(sender, text)
-        if rasa_stack.state(sender)["outcome"] != "open":
-            break
-    if rasa_stack.state(sender)["outcome"] == "open":
-        rasa_stack.send(sender, "/request_debrief")
-    assert rasa_stack.state(sender)["outcome"] == "lost"
+    assert play_poor(rasa_stack, sender, scenario_id, SCRIPTS[scenario_id]["poor"]) == "lost"
