@@ -22,6 +22,7 @@ from bot.actions.recording import debrief_text, save
 from bot.engine import coach as coach_engine
 from bot.engine import simulation
 from bot.engine.inputs import screen
+from bot.engine.routing import heard
 
 
 class ActionStartScenario(Action):
@@ -60,6 +61,13 @@ class ActionClientTurn(Action):
         if state is None:
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
+        message = tracker.latest_message or {}
+        label = (message.get("intent") or {}).get("name")
+        if not heard(message.get("text") or "", label, message.get("intent_ranking") or []):
+            # a yes or a no the NLU is unsure of and the words do not carry (« azerty »): the coach's
+            from bot.actions.coach import ActionCoachRedirect
+
+            return await ActionCoachRedirect().run(dispatcher, tracker, domain)
         return await self.play(dispatcher, tracker, state)
 
     async def play(

@@ -122,3 +122,14 @@ def test_a_database_that_fails_never_breaks_the_conversation(conversation, tmp_p
     assert kinds(messages)[-1] == "storage"  # …and the learner is told the turn was not saved
     assert messages[-1]["body"] == library().coach["not_saved"]
     assert conversation.state["turn"] == 1
+
+
+def test_keyboard_mashing_read_as_a_yes_is_answered_by_the_coach(conversation):
+    """« azerty » labelled « affirm » at 0.32 (just above the fallback): the client does not play it."""
+    start(conversation)
+    turn = conversation.state["turn"]
+    conversation.user("azerty", "affirm", confidence=0.32)
+    messages = conversation.run(ActionClientTurn())
+    assert speakers(messages) == ["coach"] and conversation.state["turn"] == turn
+    conversation.user("oui, tout à fait", "affirm", confidence=0.32)
+    assert "client" in speakers(conversation.run(ActionClientTurn()))
