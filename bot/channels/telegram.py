@@ -36,16 +36,13 @@ import asyncio
 import hashlib
 import hmac
 import logging
-import re
 import time
-import unicodedata
 from collections import OrderedDict, defaultdict, deque
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Mapping
+from typing import Any, Awaitable, Callable, Deque, Dict
 
 from aiogram import Bot
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer, check_token
-from aiogram.utils.exceptions import RetryAfter, TelegramAPIError, ValidationError
+from aiogram.utils.exceptions import ValidationError
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput
 from sanic import Blueprint, response
@@ -53,13 +50,27 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.rest import UNAVAILABLE
+from bot.channels.telegram_output import TelegramChatOutput, _external_ids  # noqa: F401 - re-exported
+from bot.channels.telegram_text import (
+    ACCOUNT_GUEST,
+    ACCOUNT_LINKED,
+    CHANNEL,
+    CLIENT_MARK,
+    COACH_MARK,
+    LINK_FAILED,
+    LINK_OK,
+    LINK_TOO_MANY,
+    PRIVATE_ONLY,
+    TEXT_ONLY,
+    UNLINK_NONE,
+    UNLINK_OK,
+    WELCOME,
+    interpret,
+)
 from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
-#: Telegram's limit, in UTF-16 code units (an emoji counts for two)
-MAX_MESSAGE_CHARS = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 ENV = {
@@ -70,245 +81,6 @@ ENV = {
     "api_url": "TELEGRAM_API_URL",
 }
 
-CLIENT_MARK = "🧑‍💼"
-COACH_MARK = "🎓"
-
-# --------------------------------------------------------------------------- texts (French)
-
-WELCOME = """Bonjour{name} ! Je suis votre simulateur d'entretien de vente.
-
-Vous jouez le commercial ; je joue votre client B2B ({client} client) et un coach vous conseille ({coach} Coach).
-
-Comment jouer :
-1. /scenarios : la liste des scénarios.
-2. /scenario <id> : démarrer, par exemple /scenario air-plasturgie.
-   Lisez la fiche de préparation, puis ouvrez l'entretien.
-3. Écrivez comme dans un vrai rendez-vous : saluez, présentez-vous, posez vos questions, proposez, négociez, concluez.
-4. /indice : un conseil du coach si vous êtes bloqué·e.
-5. /bilan : terminer et recevoir votre évaluation.
-
-{account}"""
-
-ACCOUNT_GUEST = (
-    "Vous jouez en invité : vos simulations sont enregistrées et visibles par l'équipe pédagogique. "
-    "Pour les retrouver dans votre espace web, affichez le code de liaison sur le site puis tapez /lier CODE."
-)
-ACCOUNT_LINKED = (
-    "Compte lié : vos simulations sont enregistrées dans votre espace web ({learner}). /delier pour annuler."
-)
-
-HELP = """Commandes :
-/scenarios : liste des scénarios
-/scenario <id> : démarrer un scénario (ajoutez « examen » pour le mode examen, sans indice)
-/indice : un conseil du coach
-/bilan : terminer la simulation et recevoir le bilan
-/lier CODE : lier ce compte Telegram à votre espace web
-/delier : annuler la liaison
-/start : présentation
-
-En dehors des commandes, écrivez simplement ce que vous diriez à votre client."""
-
-UNKNOWN_COMMAND = "Je ne connais pas la commande « {command} ».\n\n" + HELP
-SCENARIO_MENU_HEAD = "Scénarios disponibles :"
-SCENARIO_MENU_TAIL = "Pour démarrer : /scenario <id>, par exemple /scenario {example}"
-SCENARIO_MISSING = "Indiquez le scénario à démarrer."
-SCENARIO_UNKNOWN = "Je ne connais pas le scénario « {scenario_id} »."
-LINK_USAGE = (
-    "Pour lier votre compte : connectez-vous au site, affichez votre code de liaison, "
-    "puis tapez /lier suivi du code (par exemple /lier K7QM3XPD)."
-)
-LINK_OK = (
-    "✅ Compte lié : vos prochaines simulations sont enregistrées dans votre espace web ({learner}). "
-    "Les simulations faites en invité restent visibles par l'équipe pédagogique. "
-    "Démarrez un scénario avec /scenarios."
-)
-LINK_FAILED = (
-    "❌ Ce code n'est pas valable : il est inconnu, déjà utilisé ou expiré (15 minutes). "
-    "Affichez un nouveau code sur le site et réessayez."
-)
-LINK_TOO_MANY = "Trop d'essais de code. Patientez quelques minutes avant de réessayer."
-UNLINK_OK = "Liaison annulée : vous jouez de nouveau en invité."
-UNLINK_NONE = "Ce compte Telegram n'est lié à aucun espace web."
-PRIVATE_ONLY = "Je ne joue qu'en conversation privée : écrivez-moi directement."
-TEXT_ONLY = "Je ne lis que les messages écrits : tapez votre réponse au client."
-
-# --------------------------------------------------------------------------- pure helpers
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _hard_cut(text: str, limit: int) -> List[str]:
-    """Last resort for one « word » longer than the limit (a URL…)."""
-    chunks: List[str] = []
-    current, size = "", 0
-    for char in text:
-        width = utf16_len(char)
-        if size + width > limit:
-            chunks.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    return chunks + ([current] if current else [])
-
-
-def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> List[str]:
-    """Pieces of at most ``limit`` UTF-16 units, cut at blank lines, else at line ends, else between words."""
-    text = text.strip("\n")
-    if not text.strip():
-        return []
-    if utf16_len(text) <= limit:
-        return [text]
-    for sep in ("\n\n", "\n", " "):
-        parts = text.split(sep)
-        if len(parts) > 1:
-            break
-    else:
-        return _hard_cut(text, limit)
-    chunks: List[str] = []
-    current = ""
-    for part in parts:
-        candidate = f"{current}{sep}{part}" if current else part
-        if utf16_len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        if utf16_len(part) <= limit:
-            current = part
-        else:
-            pieces = split_message(part, limit)
-            chunks.extend(pieces[:-1])
-            current = pieces[-1] if pieces else ""
-    if current:
-        chunks.append(current)
-    return [c.strip("\n").rstrip() for c in chunks if c.strip()]
-
-
-_START_SCENARIO = re.compile(r'/start_scenario\{\s*"scenario_id"\s*:\s*"([^"]*)"\s*\}')
-
-
-def adapt_text(text: str) -> str:
-    """Telegram spelling of what the coach suggests typing (``/scenario air-plasturgie``)."""
-    return _START_SCENARIO.sub(r"/scenario \1", text)
-
-
-def render(text: str, speaker: str | None = None, name: str | None = None, body: str | None = None) -> str:
-    """One bot utterance as a plain-text Telegram message, speaker marked."""
-    if not speaker:
-        head, sep, rest = text.partition(" : ")
-        if sep and head == "Coach":
-            speaker, body = "coach", rest
-        else:
-            return adapt_text(text)
-    body = body if body is not None else text
-    if speaker == "coach":
-        body = re.sub(r"^\s*Coach\s*:\s*", "", body)  # some coach lines carry their own prefix
-        return adapt_text(f"{COACH_MARK} Coach : {body}")
-    if speaker == "client":
-        label = f"{name} (client)" if name else "Client"
-        return adapt_text(f"{CLIENT_MARK} {label} : {body}")
-    return adapt_text(f"{name} : {body}" if name else body)
-
-
-def _fold(word: str) -> str:
-    """Lower case without accents: ``Scénarios`` → ``scenarios``."""
-    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.category(c) != "Mn")
-
-
-@dataclass
-class Command:
-    """What to do with one Telegram text.
-
-    ``kind``: ``forward`` (``text`` goes to Rasa), ``reply`` (``text`` is the answer),
-    ``start`` (welcome; ``arg``: deep-link payload), ``link`` (``arg``: the code), ``unlink``.
-    """
-
-    kind: str
-    text: str = ""
-    arg: str = ""
-
-
-ALIASES = {
-    "start": "start",
-    "aide": "help",
-    "help": "help",
-    "commandes": "help",
-    "scenarios": "scenarios",
-    "scenario": "scenario",
-    "jouer": "scenario",
-    "indice": "hint",
-    "aidez-moi": "hint",
-    "bilan": "debrief",
-    "fin": "debrief",
-    "lier": "link",
-    "delier": "unlink",
-}
-#: the project's own intent syntax, still accepted (the REST channel's examples use it)
-PASSTHROUGH = ("start_scenario", "ask_hint", "request_debrief")
-_COMMAND_NAME = re.compile(r"^/([^\s@{]*)")
-_COMMAND = re.compile(r"^/([^\s@{]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
-
-
-def scenario_menu(scenarios: Mapping[str, str]) -> str:
-    ids = sorted(scenarios)
-    lines = [SCENARIO_MENU_HEAD]
-    lines += [f"{i}. {sid} – {scenarios[sid]}" for i, sid in enumerate(ids, 1)]
-    lines += ["", SCENARIO_MENU_TAIL.format(example=ids[0] if ids else "air-plasturgie")]
-    return "\n".join(lines)
-
-
-def interpret(text: str, scenarios: Mapping[str, str]) -> Command:
-    """Commands → answers or project intents; anything else goes to Rasa as it is.
-
-    ``scenarios``: scenario id → title (from the scenario library).
-    """
-    text = (text or "").strip()
-    if not text.startswith("/"):
-        return Command("forward", text[: get_settings().message_max_chars])
-    raw = _COMMAND_NAME.match(text).group(1)
-    if raw in PASSTHROUGH:
-        return Command("forward", text[: get_settings().message_max_chars])
-    match = _COMMAND.match(text)
-    if not match:
-        return Command("reply", UNKNOWN_COMMAND.format(command=text.split()[0][:40]))
-    command = ALIASES.get(_fold(raw))
-    arg = (match.group(2) or "").strip()
-    if command == "start":
-        return Command("start", arg=arg)
-    if command == "help":
-        return Command("reply", HELP)
-    if command == "scenarios":
-        return Command("reply", scenario_menu(scenarios))
-    if command == "scenario":
-        return _start_scenario(arg, scenarios)
-    if command == "hint":
-        return Command("forward", "/ask_hint")
-    if command == "debrief":
-        return Command("forward", "/request_debrief")
-    if command == "link":
-        return Command("link", arg=arg) if arg else Command("reply", LINK_USAGE)
-    if command == "unlink":
-        return Command("unlink")
-    return Command("reply", UNKNOWN_COMMAND.format(command="/" + raw[:40]))
-
-
-def _start_scenario(arg: str, scenarios: Mapping[str, str]) -> Command:
-    words = arg.split()
-    if not words:
-        return Command("reply", f"{SCENARIO_MISSING}\n\n{scenario_menu(scenarios)}")
-    exam = any(_fold(w) in {"examen", "exam"} for w in words[1:])
-    wanted = _fold(words[0])
-    ids = sorted(scenarios)
-    if wanted.isdigit() and 1 <= int(wanted) <= len(ids):
-        wanted = ids[int(wanted) - 1]
-    if wanted not in scenarios:
-        unknown = SCENARIO_UNKNOWN.format(scenario_id=words[0][:60])
-        return Command("reply", f"{unknown}\n\n{scenario_menu(scenarios)}")
-    entities = f'"scenario_id": "{wanted}"' + (', "mode": "exam"' if exam else "")
-    return Command("forward", f"/start_scenario{{{entities}}}")
-
 
 def secret_matches(sent: str | None, expected: str) -> bool:
     """Constant-time comparison: the time taken does not tell how much of the secret was right."""
@@ -318,100 +90,6 @@ def secret_matches(sent: str | None, expected: str) -> bool:
 def derived_secret(token: str) -> str:
     """A webhook secret (Telegram allows ``A-Za-z0-9_-``) that needs no extra setting."""
     return hashlib.sha256(f"negotiation-coach-webhook:{token}".encode()).hexdigest()[:48]
-
-
-# --------------------------------------------------------------------------- output
-
-
-class TelegramChatOutput(OutputChannel):
-    """Sends to one Telegram chat, whatever recipient id Rasa passes (it is the learner id)."""
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    def __init__(self, bot: Bot, chat_id: int | str | None = None) -> None:
-        self.bot = bot
-        self.chat_id = chat_id
-        self.sent = 0
-        self.failed = 0
-
-    async def _chat_for(self, recipient_id: str) -> int | str | None:
-        if self.chat_id is not None:
-            return self.chat_id
-        # proactive messages (``/conversations/…/trigger_intent``): recipient is the learner id
-        from bot.storage import links
-
-        if recipient_id.startswith(links.guest_id(CHANNEL, "")):
-            return recipient_id.split(":", 1)[1]
-        ids = await asyncio.to_thread(_external_ids, recipient_id)
-        return ids[0] if ids else None
-
-    async def send_message(self, recipient_id: str, text: str) -> None:
-        chat_id = await self._chat_for(recipient_id)
-        if chat_id is None:
-            logger.warning("no Telegram chat for learner %s", recipient_id)
-            return
-        for chunk in split_message(text):
-            await self._send(chat_id, chunk)
-
-    async def _send(self, chat_id: int | str, text: str) -> None:
-        """Never raises: Rasa saves the tracker after sending, so a failed send must not lose the turn."""
-        for attempt in range(3):
-            try:
-                await self.bot.send_message(chat_id, text, disable_web_page_preview=True)
-                self.sent += 1
-                return
-            except RetryAfter as exc:  # flood control: wait as told, a few times
-                if attempt < 2:
-                    await asyncio.sleep(min(float(exc.timeout), 30.0))
-                    continue
-                logger.error("Telegram flood control: message to chat %s dropped", chat_id)
-            except TelegramAPIError as exc:  # bot blocked by the user, chat not found, network down…
-                logger.warning("could not send a Telegram message to chat %s: %s", chat_id, exc)
-            except Exception:  # noqa: BLE001
-                logger.exception("could not send a Telegram message to chat %s", chat_id)
-            self.failed += 1
-            return
-
-    async def typing(self) -> None:
-        try:
-            await self.bot.send_chat_action(self.chat_id, "typing")
-        except Exception:  # noqa: BLE001 - cosmetic
-            logger.debug("sendChatAction failed", exc_info=True)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        rendered = render(text, kwargs.get("speaker"), kwargs.get("speaker_name"), kwargs.get("body"))
-        await self.send_message(recipient_id, rendered)
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
-    ) -> None:
-        rendered = render(text, kwargs.get("speaker"), kwargs.get("speaker_name"), kwargs.get("body"))
-        options = "\n".join(f"• {b.get('title', '')}" for b in buttons if b.get("title"))
-        await self.send_message(recipient_id, f"{rendered}\n{options}" if options else rendered)
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self.send_message(recipient_id, image)
-
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        if isinstance(json_message, dict) and json_message.get("text"):
-            await self.send_message(recipient_id, str(json_message["text"]))
-
-
-def _external_ids(learner_id: str) -> List[str]:
-    from sqlalchemy import select
-
-    from bot.storage.db import session_factory
-    from bot.storage.models import ChannelLink
-
-    with session_factory()() as db:
-        rows = db.execute(
-            select(ChannelLink.external_id)
-            .where(ChannelLink.channel == CHANNEL, ChannelLink.learner_id == learner_id)
-            .order_by(ChannelLink.created_at.desc())
-        ).scalars()
-        return list(rows)
 
 
 # --------------------------------------------------------------------------- input

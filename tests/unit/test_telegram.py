@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels import telegram as tg
-from bot.channels.telegram import (
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_text import (
     MAX_MESSAGE_CHARS,
     Command,
-    TelegramChannel,
     interpret,
     render,
     split_message,
