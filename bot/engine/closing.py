@@ -64,18 +64,15 @@ def lose(sim: Simulation, reason: str, line: str, quiet: bool = False) -> None:
 
 
 def _refusal_reason(sim: Simulation, missing: List[str]) -> str:
+    from bot.engine.simulation import short
+
     item = pending(sim)
     if item is not None:
-        quoted = _first_line([sim.fill(item.text[0], **sim.budget_values())])
+        quoted = short(sim.fill(item.text[0], **sim.budget_values()))
         return f"le client a refusé de conclure : son objection restait sans réponse (« {quoted} »)"
     if missing:
         return f"le client a refusé de conclure : {missing[0]}"
     return "le client a refusé de conclure après plusieurs demandes"
-
-
-def _first_line(lines: List[str]) -> str:
-    text = lines[0].strip().strip('«»"').strip()
-    return text if len(text) <= 90 else text[:89].rsplit(" ", 1)[0] + "…"
 
 
 def close(sim: Simulation) -> None:

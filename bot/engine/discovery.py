@@ -179,7 +179,7 @@ def frame(sim: Simulation, key: str, answer: str, persona_id: str | None = None)
     template = sim.pick(key, sim.library.lines(sim.scenario, key))
     head = template.split("{answer}")[0].rstrip()
     if head.endswith((":", ",")) or (head and head[-1].isalpha()):
-        answer = _lower(answer, scenario_names(sim.scenario))
+        answer = lower_first(answer, scenario_names(sim.scenario))
     return sim.fill(template, persona_id, answer=answer)
 
 
@@ -245,7 +245,7 @@ def reformulate(sim: Simulation) -> None:
         sim.say_line("reformulation_confirm")
     elif covered:
         sim.event("reformulation_partial")
-        sim.say_line("reformulation_partial", missing=_lower(missed[0].label))
+        sim.say_line("reformulation_partial", missing=lower_first(missed[0].label))
     else:
         sim.event("reformulation_wrong")
         sim.say_line("reformulation_wrong")
@@ -265,10 +265,6 @@ def _checks_one_point(sim: Simulation) -> bool:
     sim.event(f"fact_repeated:{fact.id}")
     sim.say(frame(sim, "reformulation_point", sim.pick(f"fact:{fact.id}:closed", fact.closed)))
     return True
-
-
-def _lower(text: str, names: frozenset = frozenset()) -> str:
-    return lower_first(text, names)
 
 
 @lru_cache(maxsize=64)

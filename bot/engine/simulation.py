@@ -22,6 +22,7 @@ from bot.engine.negotiation import OfferNews
 from bot.engine.scenario import Limits, Scenario
 from bot.engine.state import Move, SimulationState, Utterance
 from bot.language.intents import CLIENT_MOVES, QUESTIONS, Intent
+from bot.language.text import lower_first as lower_clause
 from bot.language.understanding import PersonaName, Understanding, understand
 
 #: how sure a match must be before a message the NLU took for a request to the coach is played as a question
@@ -257,8 +258,9 @@ def finish(state: SimulationState) -> None:
 
 
 def lower_first(text: str) -> str:
-    text = text.strip().rstrip(".")
-    return text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
+    """A client line quoted inside a sentence (« votre objection : le prix reste trop élevé »):
+    no final period, first letter lowered by the one rule of :func:`bot.language.text.lower_first`."""
+    return lower_clause(text.strip().rstrip("."))
 
 
 def short(text: str, limit: int = 90) -> str:
