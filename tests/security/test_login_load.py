@@ -17,9 +17,7 @@ import time
 import aiohttp
 import pytest
 
-from bot import cli
-from bot.devstack import free_port
-from tests.web.conftest import CSRF_RE, seed
+from tests.web.conftest import CSRF_RE, start_web
 
 pytestmark = pytest.mark.security
 CLIENTS = 20
@@ -29,18 +27,13 @@ P95_LIMIT_S = 0.100
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("load")
-    db_url = f"sqlite:///{tmp / 'load.db'}"
-    seed(db_url)
-    env = cli.environment()
-    port = free_port()
-    env.update(
-        DATABASE_URL=db_url, WEB_PORT=str(port), RASA_URL=f"http://127.0.0.1:{free_port()}",
-        SECRET_KEY=secrets.token_urlsafe(32), WIDGET_SECRET=secrets.token_urlsafe(32), TRUSTED_PROXIES="127.0.0.1",
+    app = start_web(
+        tmp_path_factory.mktemp("load"), SECRET_KEY=secrets.token_urlsafe(32),
+        WIDGET_SECRET=secrets.token_urlsafe(32), TRUSTED_PROXIES="127.0.0.1",
     )  # fmt: skip
-    proc = cli.start_web(env, log_dir=tmp)
+    proc = app.process
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield app.url
     finally:
         proc.terminate()
         proc.wait(timeout=15)

@@ -14,26 +14,20 @@ import pytest
 import requests
 
 from bot import cli
-from bot.devstack import free_port
 from bot.web.proxy import client_address
 from bot.web.settings import InsecureSettings, Settings
-from tests.web.conftest import CSRF_RE, seed
+from tests.web.conftest import CSRF_RE, start_web
 
 pytestmark = pytest.mark.security
 
 
 def start(tmp_path, **extra) -> tuple:
-    db_url = f"sqlite:///{tmp_path / 'proxy.db'}"
-    seed(db_url)
-    env = cli.environment()
-    port = free_port()
-    env.update(
-        DATABASE_URL=db_url, WEB_PORT=str(port), RASA_URL=f"http://127.0.0.1:{free_port()}",
-        SECRET_KEY=secrets.token_urlsafe(32), WIDGET_SECRET=secrets.token_urlsafe(32),
+    app = start_web(
+        tmp_path, SECRET_KEY=secrets.token_urlsafe(32), WIDGET_SECRET=secrets.token_urlsafe(32),
         # compose's old value: uvicorn then believed any X-Forwarded-For
         FORWARDED_ALLOW_IPS="*", **extra,
     )  # fmt: skip
-    return cli.start_web(env, log_dir=tmp_path), f"http://127.0.0.1:{port}"
+    return app.process, app.url
 
 
 def failed_logins(url: str, headers_per_try) -> list:

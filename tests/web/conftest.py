@@ -118,7 +118,8 @@ def seed(db_url: str) -> Dict[str, str]:
         return {"admin": str(admin.id), "group1": str(g1.id), "group2": str(g2.id), "session": session.id}
 
 
-def start_web(tmp: Path, rasa_port: int | None = None, db_url: str = "") -> WebApp:
+def start_web(tmp: Path, rasa_port: int | None = None, db_url: str = "", **extra: str) -> WebApp:
+    """The web app as a real uvicorn process on a seeded database; ``extra`` adds or overrides settings."""
     db_url = db_url or f"sqlite:///{tmp / 'web.db'}"
     ids = seed(db_url)
     env = cli.environment()
@@ -130,6 +131,7 @@ def start_web(tmp: Path, rasa_port: int | None = None, db_url: str = "") -> WebA
         SECRET_KEY="test-secret-key",
         WIDGET_SECRET="test-widget-secret",
     )
+    env.update(extra)
     process = devstack.start_web(env, log_dir=tmp)
     return WebApp(f"http://127.0.0.1:{port}", db_url, ids, process=process)
 
