@@ -43,21 +43,29 @@ def pseudonym(learner_id: str) -> str:
 
 
 def _pseudonymise_audit(db: Session, ids: Sequence[str], user_ids: Sequence[int], usernames: Sequence[str]) -> int:
+    sync = {"synchronize_session": False}  # the session is expired afterwards (erase_learner)
     names = {learner_id: pseudonym(learner_id) for learner_id in ids}
     count = 0
     for learner_id, alias in names.items():
         count += db.execute(
-            update(AuditEvent).where(AuditEvent.learner_id == learner_id).values(learner_id=alias)
+            update(AuditEvent).where(AuditEvent.learner_id == learner_id).values(learner_id=alias).execution_options(**sync)
         ).rowcount
+        for column in (AuditEvent.target, AuditEvent.detail):  # « données de alice.dupont »
+            db.execute(
+                update(AuditEvent)
+                .where(column.contains(learner_id))
+                .values({column.key: func.replace(column, learner_id, alias)})
+                .execution_options(**sync)
+            )
     alias = names[ids[0]]
     if user_ids:
         count += db.execute(
-            update(AuditEvent).where(AuditEvent.actor_id.in_(list(user_ids))).values(actor_id=None, actor=alias)
+            update(AuditEvent).where(AuditEvent.actor_id.in_(list(user_ids))).values(actor_id=None, actor=alias).execution_options(**sync)
         ).rowcount
     lowered = {name.lower() for name in (*usernames, *ids)}
     if lowered:  # failed logins typed with the learner's login name
         count += db.execute(
-            update(AuditEvent).where(func.lower(AuditEvent.actor).in_(lowered)).values(actor=alias)
+            update(AuditEvent).where(func.lower(AuditEvent.actor).in_(lowered)).values(actor=alias).execution_options(**sync)
         ).rowcount
     return count
 
@@ -100,6 +108,7 @@ def erase_learner(db: Session, learner_id: str, journal: Path | None = None) -> 
         counts["events"] = db.execute(delete(events).where(events.c[TRACKER_SENDER].in_(ids))).rowcount
     wanted = set(ids)
     counts["unsaved_messages"] = rewrite_journal(journal, lambda item: item.get("sender") in wanted)
+    db.expire_all()  # rows were deleted behind the ORM's back
     return counts
 
 
@@ -133,7 +142,9 @@ def delete_sessions(db: Session, session_ids: Sequence[str]) -> Dict[str, int]:
             counts[entry.table] = db.execute(
                 delete(t).where(t.c[entry.column].in_(_keys_under(entry, "sessions", chosen)))
             ).rowcount
-    counts["sessions"] = db.execute(delete(SimSession).where(SimSession.id.in_(list(session_ids)))).rowcount
+    sessions = table("sessions")
+    counts["sessions"] = db.execute(delete(sessions).where(sessions.c.id.in_(list(session_ids)))).rowcount
+    db.expire_all()
     return counts
 
 
