@@ -48,7 +48,10 @@ def _pseudonymise_audit(db: Session, ids: Sequence[str], user_ids: Sequence[int]
     count = 0
     for learner_id, alias in names.items():
         count += db.execute(
-            update(AuditEvent).where(AuditEvent.learner_id == learner_id).values(learner_id=alias).execution_options(**sync)
+            update(AuditEvent)
+            .where(AuditEvent.learner_id == learner_id)
+            .values(learner_id=alias)
+            .execution_options(**sync)
         ).rowcount
         for column in (AuditEvent.target, AuditEvent.detail):  # « données de alice.dupont »
             db.execute(
@@ -60,12 +63,18 @@ def _pseudonymise_audit(db: Session, ids: Sequence[str], user_ids: Sequence[int]
     alias = names[ids[0]]
     if user_ids:
         count += db.execute(
-            update(AuditEvent).where(AuditEvent.actor_id.in_(list(user_ids))).values(actor_id=None, actor=alias).execution_options(**sync)
+            update(AuditEvent)
+            .where(AuditEvent.actor_id.in_(list(user_ids)))
+            .values(actor_id=None, actor=alias)
+            .execution_options(**sync)
         ).rowcount
     lowered = {name.lower() for name in (*usernames, *ids)}
     if lowered:  # failed logins typed with the learner's login name
         count += db.execute(
-            update(AuditEvent).where(func.lower(AuditEvent.actor).in_(lowered)).values(actor=alias).execution_options(**sync)
+            update(AuditEvent)
+            .where(func.lower(AuditEvent.actor).in_(lowered))
+            .values(actor=alias)
+            .execution_options(**sync)
         ).rowcount
     return count
 
@@ -171,11 +180,17 @@ class PurgeReport:
 
 def stale_learners(db: Session, cutoff: datetime) -> List[str]:
     """Learners whose last activity (latest session, last login, creation) is older than ``cutoff``."""
-    last_session = dict(db.execute(select(SimSession.learner_id, func.max(SimSession.started_at)).group_by(SimSession.learner_id)).all())  # fmt: skip
+    last_session = dict(
+        db.execute(select(SimSession.learner_id, func.max(SimSession.started_at)).group_by(SimSession.learner_id)).all()
+    )
     last_login = dict(db.execute(select(User.learner_id, User.last_login_at).where(User.learner_id.is_not(None))).all())
     out = []
     for learner in db.scalars(select(Learner).order_by(Learner.id)):
-        moments: Iterable[datetime | None] = (learner.created_at, last_session.get(learner.id), last_login.get(learner.id))
+        moments: Iterable[datetime | None] = (
+            learner.created_at,
+            last_session.get(learner.id),
+            last_login.get(learner.id),
+        )
         if max(m for m in moments if m is not None) < cutoff:
             out.append(learner.id)
     return out

@@ -41,7 +41,10 @@ def learner_data_pdf(export: Dict[str, Any]) -> bytes:
     tables: Dict[str, List[Dict[str, Any]]] = export["tables"]
     doc = _Doc()
     doc.title("Mes données - Coach de négociation", 15)
-    doc.line("Copie des données personnelles conservées (RGPD, article 15). La version complète et lisible par une machine est l'export JSON.")  # fmt: skip
+    doc.line(
+        "Copie des données personnelles conservées (RGPD, article 15). "
+        "La version complète et lisible par une machine est l'export JSON."
+    )
     for learner in tables.get("learners", []):
         doc.line(f"Identifiant : {learner['id']} - nom affiché : {learner.get('display_name') or '-'}", bold=True)
         doc.line(f"Créé le {_day(learner.get('created_at'))}")
@@ -72,7 +75,9 @@ def learner_data_pdf(export: Dict[str, Any]) -> bytes:
     audit = tables.get("audit_events", [])
     doc.title(f"Consultations et modifications enregistrées ({len(audit)})")
     for event in audit:
-        doc.line(f"{_day(event.get('at'))} - {event.get('actor') or '-'} - {event['action']} {event.get('target') or ''}")
+        doc.line(
+            f"{_day(event.get('at'))} - {event.get('actor') or '-'} - {event['action']} {event.get('target') or ''}"
+        )
     doc.title("Autres données")
     doc.line(f"Évènements de conversation (Rasa) : {len(tables.get('events', []))}")
     doc.line(f"Messages non enregistrés (journal) : {len(tables.get('unsaved_messages', []))}")

@@ -81,9 +81,9 @@ def _session(s, sid: str, learner_id: str, started: datetime) -> SimSession:
     return session
 
 
-def seed(url: str) -> dict:  # noqa: F811 - url is the database URL here
+def seed(db_url: str) -> dict:
     """Alice (web account, linked Telegram guest tg:42, everything filled in) and Bob (kept)."""
-    with db.session_factory(url)() as s:
+    with db.session_factory(db_url)() as s:
         teacher = accounts.create_user(s, "prof.martin", PASSWORD, "teacher", display_name="Mme Martin")
         group = accounts.create_group(s, "NDRC 1 A", teacher)
         alice = accounts.create_user(s, "alice.dupont", PASSWORD, "student", display_name="Alice Dupont", group=group)
@@ -105,14 +105,14 @@ def seed(url: str) -> dict:  # noqa: F811 - url is the database URL here
         return {"teacher": teacher.id}
 
 
-def tracker_events(url: str, senders) -> None:  # noqa: F811
+def tracker_events(db_url: str, senders) -> None:
     """Conversations saved by Rasa's own SQL tracker store (the project's UrlSQLTrackerStore)."""
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     from bot.storage.tracker_store import UrlSQLTrackerStore
 
-    store = UrlSQLTrackerStore(host=url)
+    store = UrlSQLTrackerStore(host=db_url)
     for sender, ages in senders.items():
         events = []
         for days in ages:  # oldest first: a conversation carried on over time
@@ -123,7 +123,7 @@ def tracker_events(url: str, senders) -> None:  # noqa: F811
 
 
 @pytest.fixture
-def world(url, tmp_path):  # noqa: F811
+def world(url, tmp_path):  # noqa: F811 - the imported fixture
     seed(url)
     tracker_events(url, {"alice.dupont": [500, 3], "tg:42": [20], "bob.leroy": [2]})
     journal = tmp_path / "unsaved.jsonl"
@@ -136,9 +136,9 @@ def world(url, tmp_path):  # noqa: F811
         conn.execute(text("DROP TABLE IF EXISTS events"))
 
 
-def everything(url: str) -> str:  # noqa: F811
+def everything(db_url: str) -> str:
     """Every value of every table of the database, as one text (the « nothing remains » query)."""
-    engine = db.get_engine(url)
+    engine = db.get_engine(db_url)
     metadata = MetaData()
     metadata.reflect(bind=engine)
     with engine.connect() as conn:
@@ -148,8 +148,8 @@ def everything(url: str) -> str:  # noqa: F811
 
 
 def test_export_holds_every_table_the_tracker_and_the_journal(world):
-    url, journal = world
-    with db.session_factory(url)() as s:
+    db_url, journal = world
+    with db.session_factory(db_url)() as s:
         data = export_learner(s, "alice.dupont", journal=journal)
     tables = data["tables"]
     assert data["sender_ids"] == ["alice.dupont", "tg:42"]
@@ -166,28 +166,33 @@ def test_export_holds_every_table_the_tracker_and_the_journal(world):
 
 
 def test_erasure_leaves_nothing_of_the_learner(world):
-    url, journal = world
-    with db.session_factory(url)() as s:
+    db_url, journal = world
+    with db.session_factory(db_url)() as s:
         counts = erase_learner(s, "alice.dupont", journal=journal)
         s.commit()
     assert counts["sessions"] == 3 and counts["events"] >= 6 and counts["unsaved_messages"] == 1
-    dump = everything(url).lower()
+    dump = everything(db_url).lower()
     for trace in ("alice", "tg:42", "s-alice", "s-guest", "10.0.0.7 | alice"):
         assert trace not in dump, f"{trace!r} still in the database"
     assert "alice" not in journal.read_text(encoding="utf-8")
-    with db.session_factory(url)() as s:
+    with db.session_factory(db_url)() as s:
         assert s.get(Learner, "bob.leroy") is not None and s.get(SimSession, "s-bob").turns
         assert s.scalar(select(User).where(User.username == "bob.leroy")) is not None
         audit = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-        assert [e.learner_id for e in audit] == [pseudonym("alice.dupont"), None, pseudonym("alice.dupont"), "bob.leroy"]
+        assert [e.learner_id for e in audit] == [
+            pseudonym("alice.dupont"),
+            None,
+            pseudonym("alice.dupont"),
+            "bob.leroy",
+        ]
         assert audit[1].actor == pseudonym("alice.dupont") and audit[2].actor_id is None
-    assert inspect(db.get_engine(url)).has_table("events")
+    assert inspect(db.get_engine(db_url)).has_table("events")
     assert "bonjour de bob.leroy" in dump
 
 
 def test_purge_applies_the_retention_limit(world):
-    url, journal = world
-    with db.session_factory(url)() as s:
+    db_url, journal = world
+    with db.session_factory(db_url)() as s:
         # Bob's account and sessions are recent; Alice has a 400-day-old session; a stale learner:
         s.add(Learner(id="ancien.eleve", display_name="Ancien", created_at=NOW - timedelta(days=800)))
         _session(s, "s-ancien", "ancien.eleve", NOW - timedelta(days=700))
@@ -213,12 +218,12 @@ def test_purge_applies_the_retention_limit(world):
 def test_purge_command(tmp_path, monkeypatch, capsys):
     from bot import cli
 
-    url = f"sqlite:///{tmp_path / 'purge.db'}"
-    db.upgrade(url)
-    with db.session_factory(url)() as s:
+    db_url = f"sqlite:///{tmp_path / 'purge.db'}"
+    db.upgrade(db_url)
+    with db.session_factory(db_url)() as s:
         s.add(Learner(id="tres.ancien", display_name="Très ancien", created_at=datetime.utcnow() - timedelta(days=90)))
         s.commit()
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("UNSAVED_MESSAGES_FILE", str(tmp_path / "journal.jsonl"))
     monkeypatch.setenv("RETENTION_DAYS", "60")
     get_settings.cache_clear()
@@ -227,7 +232,7 @@ def test_purge_command(tmp_path, monkeypatch, capsys):
     assert cli.main(["purge", "--days", "0"]) == 2
     assert "au moins 1 jour" in capsys.readouterr().err
     assert cli.main(["purge"]) == 0
-    with db.session_factory(url)() as s:
+    with db.session_factory(db_url)() as s:
         assert s.get(Learner, "tres.ancien") is None
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "purge"))
         assert event is not None and event.target == "60 jours"

@@ -51,7 +51,9 @@ def privacy_page(request: Request) -> Response:
 def _export_response(db: Session, learner_id: str, fmt: str, user: User, request: Request) -> Response:
     data = export_learner(db, learner_id, journal=get_settings().unsaved_messages_path)
     action = "export_json" if fmt == "json" else "export_data_pdf"
-    record_event(db, action, actor=user, learner_id=learner_id, target=f"données de {learner_id}", ip=client_ip(request))
+    record_event(
+        db, action, actor=user, learner_id=learner_id, target=f"données de {learner_id}", ip=client_ip(request)
+    )
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", learner_id)
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
@@ -109,7 +111,11 @@ async def erase(
     await require_csrf(request)
     learner = _visible_learner(db, user, learner_id)
     if confirmation.strip() != learner_id:
-        context = {"learner": learner, "sessions": len(learner.sessions), "error": "Confirmation incorrecte : recopiez exactement l'identifiant de l'élève."}  # fmt: skip
+        context = {
+            "learner": learner,
+            "sessions": len(learner.sessions),
+            "error": "Confirmation incorrecte : recopiez exactement l'identifiant de l'élève.",
+        }
         return render(request, "privacy/erase.html", context, 400)
     counts = await run_in_threadpool(erase_learner, db, learner_id, get_settings().unsaved_messages_path)
     detail = ", ".join(f"{name} {n}" for name, n in sorted(counts.items()) if n)
@@ -149,7 +155,10 @@ def export_pseudonymised(
     rows = scores_csv_rows(db, sessions, request.app.state.rubric())
     alias = pseudonymiser()
     header = rows[0]
-    columns: Dict[str, Tuple[int, str]] = {"session_id": (header.index("session_id"), "S-"), "eleve": (header.index("eleve"), "E-")}  # fmt: skip
+    columns: Dict[str, Tuple[int, str]] = {
+        "session_id": (header.index("session_id"), "S-"),
+        "eleve": (header.index("eleve"), "E-"),
+    }
     header[columns["eleve"][0]] = "pseudonyme"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
