@@ -107,6 +107,14 @@ def erase_learner(db: Session, learner_id: str, journal: Path | None = None) -> 
     ids = learner_ids_of(db, learner_id)
     users = db.execute(select(User.id, User.username).where(User.learner_id.in_(ids))).all()
     counts = {"audit_events": _pseudonymise_audit(db, ids, [u.id for u in users], [u.username for u in users])}
+    session_ids = db.scalars(select(SimSession.id).where(SimSession.learner_id.in_(ids))).all()
+    for session_id in session_ids:  # « session <id> » in the trail: the id names a deleted session
+        db.execute(
+            update(AuditEvent)
+            .where(AuditEvent.target.contains(session_id))
+            .values(target=func.replace(AuditEvent.target, session_id, "(séance effacée)"))
+            .execution_options(synchronize_session=False)
+        )
     for entry in reversed(REGISTRY):
         if entry.on_erase != "delete":
             continue
