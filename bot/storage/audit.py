@@ -31,7 +31,7 @@ ACTION_LABELS = {
     "login_failed": "échec de connexion",
     "password_changed": "changement de mot de passe",
     "account_deactivated": "compte désactivé",
-    "widget_token": "jeton de widget utilisé",
+    "api_read": "lecture par l'API (jeton)",
 }
 
 

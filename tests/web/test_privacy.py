@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.storage.models import AuditEvent, Learner, SimSession, User
 from tests.unit.test_learner_data import everything
+from tests.web.test_api import get, token_for
 
 
 def audit_rows(web, action: str):
@@ -98,6 +99,14 @@ def test_views_overrides_and_login_failures_are_in_the_audit_trail(web):
         assert words in page.text
     filtered = web.login("admin").get(web.url + "/admin/journal?action=login_failed").text
     assert "échec de connexion" in filtered and "correction d&#39;un score</td>" not in filtered
+
+
+def test_api_reads_are_in_the_audit_trail(web):
+    token = token_for(web, "prof.martin")
+    assert get(web, "alice.dupont", token).status_code == 200
+    assert get(web, "bob.leroy", token).status_code == 403  # refused: not recorded as a read
+    reads = audit_rows(web, "api_read")
+    assert [(e.actor, e.learner_id) for e in reads] == [("prof.martin", "alice.dupont")]
 
 
 def test_pseudonymised_csv_has_no_names_and_stable_pseudonyms(web):
