@@ -18,6 +18,7 @@ from typing import Callable, Dict, Tuple
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -95,8 +96,11 @@ def erase_page(
     learner_id: str, request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)
 ) -> Response:
     learner = _visible_learner(db, user, learner_id)
-    sessions = db.query(SimSession).filter(SimSession.learner_id == learner_id).count()
-    return render(request, "privacy/erase.html", {"learner": learner, "sessions": sessions})
+    return render(request, "privacy/erase.html", {"learner": learner, "sessions": _session_count(db, learner_id)})
+
+
+def _session_count(db: Session, learner_id: str) -> int:
+    return db.scalar(select(func.count()).select_from(SimSession).where(SimSession.learner_id == learner_id)) or 0
 
 
 @router.post("/admin/eleves/{learner_id}/effacer")
@@ -113,7 +117,7 @@ async def erase(
     if confirmation.strip() != learner_id:
         context = {
             "learner": learner,
-            "sessions": len(learner.sessions),
+            "sessions": _session_count(db, learner_id),
             "error": "Confirmation incorrecte : recopiez exactement l'identifiant de l'élève.",
         }
         return render(request, "privacy/erase.html", context, 400)
