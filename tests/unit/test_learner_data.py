@@ -143,7 +143,7 @@ def everything(db_url: str) -> str:
     metadata.reflect(bind=engine)
     with engine.connect() as conn:
         return "\n".join(
-            " | ".join(str(v) for v in row) for t in metadata.sorted_tables for row in conn.execute(select(t))
+            " | ".join(str(v) for v in row) for t in metadata.tables.values() for row in conn.execute(select(t))
         )
 
 
