@@ -38,6 +38,11 @@ def _no_kind(scenario_id: str) -> str | None:
     return None
 
 
+def scenario_kind(library) -> KindOf:
+    """The :data:`KindOf` of a scenario library (``bot.engine.library.Library``)."""
+    return lambda sid: library.scenarios[sid].kind if sid in library.scenarios else None
+
+
 def latest_session(db: Session, activity: LtiActivity, learner_id: str) -> SimSession | None:
     return db.scalar(
         select(SimSession)
