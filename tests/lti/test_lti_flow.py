@@ -155,20 +155,35 @@ def test_student_launch_grade_passback_and_override_resend(web, platform, launch
 
 
 def _recorded_session(web, learner_id: str, monkeypatch) -> str:
-    """A real session recorded by the actions' recorder (bot.actions.recording.save) from tracker events."""
+    """A session recorded by the actions' recorder (``bot.actions.recording.save``) from tracker events:
+    a start, two learner turns, the simulation's final state."""
     from rasa_sdk import Tracker
 
     from bot.actions import recording
     from bot.config import get_settings
+    from bot.engine import simulation
     from bot.engine.library import default_library
     from bot.storage import db
-    from tests.unit.test_storage import _events
 
     monkeypatch.setenv("DATABASE_URL", web.db_url)
     get_settings.cache_clear()
     db.get_engine.cache_clear()
-    tracker = Tracker(learner_id, {}, {}, _events(learner_id, SCENARIO), False, None, None, None)
-    data = recording.save(default_library(), tracker, None)
+    library = default_library()
+    state = simulation.start(library, SCENARIO, seed=1)
+    simulation.finish(state)
+    t = time.time()
+
+    def said(at: float, text: str, intent: str) -> dict:
+        parse = {"intent": {"name": intent, "confidence": 0.9}, "entities": []}
+        return {"event": "user", "timestamp": at, "text": text, "parse_data": parse}
+
+    events = [
+        said(t, f'/start_scenario{{"scenario_id": "{SCENARIO}"}}', "start_scenario"),
+        said(t + 1, "Bonjour Monsieur Garnier", "greet"),
+        said(t + 2, "Je suis Léa, d'AirTech Industrie", "introduce_self"),
+        {"event": "slot", "timestamp": t + 3, "name": "sim_state", "value": state.to_dict()},
+    ]
+    data = recording.save(library, Tracker(learner_id, {}, {}, events, False, None, None, None), None)
     assert data is not None and data.assessment is not None
     return data.id
 
