@@ -22,6 +22,7 @@ from bot.storage.lti_models import LtiAccount, LtiCourse, LtiGrade
 from bot.storage.models import Group, SimSession, User
 from tests.lti.conftest import form_token, hidden
 from tests.lti.platform import LTI, rsa_key
+from tests.web.conftest import PASSWORD
 
 SCENARIO = "air-plasturgie"
 TEACHER, LEA, HUGO = "moodle-teacher-7", "moodle-student-11", "moodle-student-12"
@@ -230,3 +231,34 @@ def test_bad_tokens_are_refused_with_a_french_page(web, platform, launcher):
     _refused(replay, "déjà servi")
     unknown = requests.get(web.url + "/lti/login", params={"iss": "https://inconnu.example", "login_hint": "x"})
     _refused(unknown, "pas enregistrée", 400)
+
+
+def test_a_student_logged_in_on_the_web_app_keeps_one_history(web, platform, launcher):
+    """Hugo first played from Moodle (an account the LMS opened), then logs in with his web account and
+    opens the activity again: he confirms, his Moodle sessions join his web account."""
+    from bot.storage import accounts
+
+    hugo_lms = lms_user(web, platform, HUGO)  # created by the roster
+    lms_session = _ended_session(web, hugo_lms.learner_id, SCENARIO, "training", 12.0)
+    with web.db() as db:
+        group = db.get(Group, hugo_lms.group_id)
+        accounts.create_user(db, "hugo.web", PASSWORD, "student", display_name="Hugo B.", group=group)
+        db.commit()
+    browser = web.login("hugo.web")
+    message = platform.resource_request("link-training", {"scenario": SCENARIO, "mode": "training"})
+    page = launcher.launch(browser, HUGO, message)
+    assert page.status_code == 200 and page.url == web.url + "/lti/rattacher", page.text[:300]
+    assert "Hugo Bernard" in page.text and "hugo.web" in page.text
+    resp = browser.post(web.url + "/lti/rattacher", data={"choice": "moi", "csrf_token": form_token(page.text)})
+    assert resp.url == f"{web.url}/eleve/simulation?scenario={SCENARIO}&mode=training"
+    hugo = lms_user(web, platform, HUGO)
+    with web.db() as db:
+        assert db.get(User, hugo.id).username == "hugo.web"
+        assert db.get(SimSession, lms_session).learner_id == hugo.learner_id  # one history
+    teacher = web.login("admin")
+    history = teacher.get(f"{web.url}/enseignant/eleves/{hugo.learner_id}")
+    assert history.status_code == 200 and lms_session in history.text
+    # another student's browser session is not taken over without the confirmation
+    other = requests.Session()
+    landed = launcher.launch(other, LEA, message)
+    assert "/eleve/simulation" in landed.url and lms_user(web, platform, LEA).id != hugo.id
