@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not widget:
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if request.url.path.startswith(("/enseignant", "/eleve", "/api", "/admin")):
+        if request.url.path.startswith(("/enseignant", "/eleve", "/api", "/admin", "/lti")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

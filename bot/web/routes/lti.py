@@ -199,6 +199,10 @@ def _group(db: Session, pending: Dict[str, Any]) -> Group | None:
 def _enter_activity(request: Request, db: Session, pending: Dict[str, Any], user: User) -> Response:
     """The student opens the activity's simulation; their ended sessions of it will reach the gradebook."""
     activity = db.get(LtiActivity, pending["activity"])
+    if user.learner is None:  # a teacher's account (Moodle's « prendre le rôle d'étudiant »): their pages
+        db.commit()
+        log_in(request, user)
+        return RedirectResponse("/enseignant", status_code=303)
     provisioning.record_attempt(db, activity, user.learner, pending["subject"])
     db.commit()
     grades.send_in_background(request.app.state.sessions, user.learner_id)
