@@ -259,6 +259,17 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return evaluate(Path(args.model), Path(args.data), Path(args.out), min_macro_f1=args.min_f1)
 
 
+def cmd_lti_key(args: argparse.Namespace) -> int:
+    """The LTI tool's signing key id; ``--rotate``: a new key, the previous one stays in the JWKS."""
+    from bot.lti import keys
+
+    with _db_session() as db:
+        key = keys.rotate(db) if args.rotate else keys.signing_key(db)
+        published = [k["kid"] for k in keys.jwks(db)["keys"]]
+    print(f"clé de signature : {key.kid}\nclés publiées (JWKS) : {', '.join(published)}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.storage import db
 
@@ -370,6 +381,9 @@ def main(argv: List[str] | None = None) -> int:
     ec = sub.add_parser("export-corrections", help="teachers' move corrections as Rasa NLU data")
     ec.add_argument("--out", default=str(ROOT / "results" / "corrections" / "nlu_corrections.yml"))
     ec.set_defaults(func=cmd_export_corrections)
+    lk = sub.add_parser("lti-key", help="show the LTI signing key; --rotate makes a new one (docs/lti.md)")
+    lk.add_argument("--rotate", action="store_true")
+    lk.set_defaults(func=cmd_lti_key)
     args = parser.parse_args(argv)
     return args.func(args)
 

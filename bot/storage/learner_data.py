@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from bot.storage.links import guest_id
+from bot.storage import lti_models  # noqa: F401  (its tables are learner data too)
 from bot.storage.models import Base, ChannelLink
 
 #: Rasa's SQL tracker store: its table and the column naming the conversation (the learner)
@@ -59,6 +60,9 @@ REGISTRY: Sequence[LearnerTable] = (
     LearnerTable("move_corrections", "turn_id", via="turns", purpose="corrections d'étiquettes par l'enseignant"),
     LearnerTable("channel_links", "learner_id", purpose="comptes Telegram liés"),
     LearnerTable("link_codes", "learner_id", purpose="codes de liaison Telegram"),
+    LearnerTable("lti_accounts", "user_id", via="users", purpose="identifiant du compte dans l'ENT (Moodle)"),
+    LearnerTable("lti_attempts", "learner_id", purpose="activités Moodle ouvertes par l'élève"),
+    LearnerTable("lti_grades", "session_id", via="sessions", purpose="notes envoyées au carnet de notes de Moodle"),
     LearnerTable(
         "audit_events", "learner_id", on_erase="pseudonymise", purpose="journal des accès (qui a vu ou modifié quoi)"
     ),

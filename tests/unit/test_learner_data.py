@@ -18,6 +18,7 @@ from bot.storage import accounts, db
 from bot.storage.audit import record_event
 from bot.storage.erasure import erase_learner, pseudonym, purge
 from bot.storage.learner_data import BY_NAME, NOT_LEARNER_DATA, REGISTRY, export_learner
+from bot.storage.lti_models import LtiAccount, LtiActivity, LtiAttempt, LtiGrade, LtiPlatform
 from bot.storage.models import (
     AuditEvent,
     Base,
@@ -97,6 +98,15 @@ def seed(db_url: str) -> dict:
         _session(s, "s-bob", "bob.leroy", NOW - timedelta(days=2))
         s.add(ScoreOverride(session_id=recent.id, criterion_id="C1.2.1-a", score=3, level="TS", comment="Très bien Alice", teacher_id=teacher.id))  # fmt: skip
         s.add(MoveCorrection(turn_id=recent.turns[0].id, intent="greet", teacher_id=teacher.id))
+        platform = LtiPlatform(issuer="https://moodle.lycee.fr", client_id="c1", deployment_ids=["1"], auth_login_url="https://moodle.lycee.fr/auth", auth_token_url="https://moodle.lycee.fr/token", key_set_url="https://moodle.lycee.fr/jwks")  # fmt: skip
+        s.add(platform)
+        s.flush()
+        activity = LtiActivity(platform_id=platform.id, resource_link_id="rl-1", scenario_id="air-plasturgie")
+        s.add(activity)
+        s.flush()
+        s.add(LtiAccount(platform_id=platform.id, subject="moodle-7", user_id=alice.id))
+        s.add(LtiAttempt(activity_id=activity.id, learner_id="alice.dupont", subject="moodle-7"))
+        s.add(LtiGrade(session_id=recent.id, activity_id=activity.id, grade_20=11.0))
         record_event(s, "view_learner", actor=teacher, learner_id="alice.dupont", target="learner alice.dupont")
         record_event(s, "login_failed", actor_name="Alice.Dupont", ip="10.0.0.7")
         record_event(s, "export_json", actor=alice, learner_id="alice.dupont", target="données de alice.dupont")

@@ -104,8 +104,7 @@ def assess(
         for t in result.evidence:
             ctx.note(t, criterion.id, explanation.split(":")[0].rstrip("."), score >= 2)
     weights = rubric.weights(scenario.id, list(na), scenario.kind)
-    mean = sum(weights[c] * results[c].score for c in weights if results[c].score is not None)
-    grade = round(mean * 20 / 3, 1)
+    grade = weighted_grade(weights, {cid: r.score for cid, r in results.items()})
     eliminatory = eliminatory_faults(ctx)
     if eliminatory:
         grade = min(grade, ELIMINATORY_CAP)
@@ -162,6 +161,12 @@ def eliminatory_faults(ctx: Context) -> List[str]:
     if any(t.analysis.urgency for t in ctx.turns):
         reasons.append("pression abusive ou fausse urgence")
     return reasons
+
+
+def weighted_grade(weights: Dict[str, float], scores: Dict[str, int | None]) -> float:
+    """The grade /20 of criterion scores (0-3): their weighted mean, scaled; na scores count for nothing."""
+    mean = sum(weight * scores[c] for c, weight in weights.items() if scores.get(c) is not None)
+    return round(mean * 20 / 3, 1)
 
 
 def grade_level(grade: float) -> str:
