@@ -24,8 +24,8 @@ from sqlalchemy import MetaData, Table, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.storage.links import guest_id
 from bot.storage import lti_models  # noqa: F401  (its tables are learner data too)
+from bot.storage.links import guest_id
 from bot.storage.models import Base, ChannelLink
 
 #: Rasa's SQL tracker store: its table and the column naming the conversation (the learner)
