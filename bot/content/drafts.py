@@ -44,8 +44,8 @@ def pruned(value: Any) -> Any:
     if isinstance(value, dict):
         items = {k: pruned(v) for k, v in value.items()}
         return {k: v for k, v in items.items() if v not in ("", None, [], {})}
-    if isinstance(value, list):
-        return [pruned(v) for v in value if pruned(v) not in ("", None, [], {})]
+    if isinstance(value, list):  # an empty item of a list stays: the check names it where the form shows it
+        return [p for p in map(pruned, value) if p not in ("", None)]
     return value.strip() if isinstance(value, str) else value
 
 
