@@ -25,11 +25,11 @@ SMALL: Dict[str, Any] = {
         "room_for_manoeuvre": ["remise de 5 % au plus"],
     },
     "facts": [
-        {"id": "pannes", "topic": "probleme", "label": "les pannes", "keywords": ["panne"],
+        {"id": "pannes", "topic": "probleme", "label": "les pannes", "keywords": ["panne", "probleme", "souci", "difficult", "incident"],
          "open": "Elles tombent en panne chaque semaine, c'est usant.", "closed": "Oui, souvent."},
-        {"id": "volume", "topic": "situation", "label": "le volume", "keywords": ["volume", "page"],
+        {"id": "volume", "topic": "situation", "label": "le volume", "keywords": ["volume", "page", "combien", "quantit", "mois"],
          "open": "Nous imprimons environ 3 000 pages par mois.", "closed": "Beaucoup, oui."},
-        {"id": "attente", "topic": "besoin", "label": "l'attente", "keywords": ["attente", "besoin"],
+        {"id": "attente", "topic": "besoin", "label": "l'attente", "keywords": ["attente", "attend", "besoin", "souhait", "cherch", "important", "futur"],
          "open": "Je veux du matériel fiable et un dépannage rapide.", "closed": "La fiabilité.", "need": True},
     ],
     "objections": [
