@@ -8,13 +8,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.engine.library import Library, default_library
+from bot.engine.library import Library
 from bot.engine.routing import client_move
 from bot.engine.state import Move, SimulationState, Utterance
+from bot.storage.authored import current_library
 
 
 def library() -> Library:
-    return default_library()
+    """The built-in scenarios and those written in the editor (read again when one changes)."""
+    return current_library()
 
 
 def load_state(tracker: Tracker) -> SimulationState | None:

@@ -237,9 +237,9 @@ class TelegramChannel(TelegramInput):
         if not isinstance(text, str):
             await out.send_message(external_id, TEXT_ONLY)
             return
-        from bot.engine.library import default_library
+        from bot.storage.authored import current_library
 
-        library = default_library()
+        library = current_library()
         command = interpret(text, {sid: library.scenarios[sid].title for sid in library.scenario_ids})
         if command.kind == "reply":
             await out.send_message(external_id, command.text)

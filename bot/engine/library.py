@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, FrozenSet, List, Sequence
 
 import yaml
 
@@ -21,6 +21,8 @@ class Library:
     scenarios: Dict[str, Scenario]
     default_lines: Dict[str, List[str]]
     coach: Dict[str, Any]
+    #: playable but not listed: drafts and older versions of scenarios written in the editor
+    hidden: FrozenSet[str] = field(default_factory=frozenset)
 
     def lines(self, scenario: Scenario, key: str) -> List[str]:
         return scenario.lines.get(key) or self.default_lines.get(key) or [""]
@@ -30,7 +32,12 @@ class Library:
 
     @property
     def scenario_ids(self) -> List[str]:
-        return sorted(self.scenarios)
+        return sorted(set(self.scenarios) - self.hidden)
+
+    def with_scenarios(self, extra: Dict[str, Scenario], hidden: Sequence[str] = ()) -> Library:
+        """This library plus ``extra`` (scenarios kept elsewhere than ``data/``; those of ``hidden``
+        can be played by id but are not listed)."""
+        return replace(self, scenarios={**self.scenarios, **extra}, hidden=self.hidden | frozenset(hidden))
 
 
 def _read_yaml(path: Path) -> Dict[str, Any]:

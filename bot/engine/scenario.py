@@ -9,7 +9,7 @@ and what is wrong, in French, because teachers write these files.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 from pydantic import ValidationError
@@ -68,6 +68,11 @@ def _location(loc: tuple) -> str:
     return "".join(parts).lstrip(".") or "(fichier)"
 
 
+def field_problems(exc: ValidationError) -> List[Tuple[str, str]]:
+    """Each validation error as (field path « facts[2].open », French message)."""
+    return [(_location(e["loc"]), _french(e["msg"])) for e in exc.errors()]
+
+
 def parse_scenario(path: Path, text: str | None = None) -> Scenario:
     """Parse and validate one scenario file; raise ScenarioError in French."""
     try:
@@ -83,7 +88,7 @@ def parse_scenario(path: Path, text: str | None = None) -> Scenario:
     try:
         scenario = Scenario.parse_obj(raw)
     except ValidationError as exc:
-        problems = [f"champ « {_location(e['loc'])} » : {_french(e['msg'])}" for e in exc.errors()]
+        problems = [f"champ « {where} » : {message}" for where, message in field_problems(exc)]
         raise ScenarioError(path, problems) from None
     if path.stem != scenario.id and not path.name.startswith("_"):
         raise ScenarioError(path, [f"l'id « {scenario.id} » doit être le nom du fichier ({path.stem})"])

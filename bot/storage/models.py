@@ -237,3 +237,28 @@ class AuditEvent(Base):
     target: Mapped[str] = Column(String(255), nullable=False, default="")
     detail: Mapped[str] = Column(Text, nullable=False, default="")
     ip: Mapped[str] = Column(String(64), nullable=False, default="")
+
+
+class AuthoredScenario(Base):
+    """One version of a scenario written in the browser editor (``bot/web/routes/editor.py``).
+
+    The files of ``data/scenarios/`` stay the built-in library; these rows add to it without a
+    restart. ``body`` is the scenario as its YAML file would hold it. A version is frozen once
+    published or played: a later edit makes version + 1, so a session's ``scenario_id``
+    (``<slug>@<version>``, see ``bot/storage/authored.py``) always names what the learner played.
+    """
+
+    __tablename__ = "authored_scenarios"
+    __table_args__ = (UniqueConstraint("slug", "version", name="uq_authored_scenario_version"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    slug: Mapped[str] = Column(String(48), nullable=False, index=True)
+    version: Mapped[int] = Column(Integer, nullable=False)
+    title: Mapped[str] = Column(String(200), nullable=False, default="")
+    author_id: Mapped[int] = Column(Integer, ForeignKey("users.id"), nullable=False, index=True)
+    #: « private » (its author), « school » (every teacher), « published » (students play it)
+    visibility: Mapped[str] = Column(String(16), nullable=False, default="private")
+    body: Mapped[dict] = Column(JSON, nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    updated_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    published_at: Mapped[datetime | None] = Column(DateTime)
+    author: Mapped[User] = relationship("User")

@@ -12,7 +12,8 @@ from typing import Dict, List, Sequence
 
 from sqlalchemy import MetaData, Table, select
 
-from bot.engine.library import Library, default_library
+from bot.engine.library import Library
+from bot.storage.authored import current_library
 from bot.storage.db import get_engine, session_factory
 from bot.storage.record import record
 
@@ -33,7 +34,7 @@ def tracker_events(url: str | None = None, senders: Sequence[str] = ()) -> Dict[
 
 def rebuild(url: str | None = None, senders: Sequence[str] = (), library: Library | None = None) -> Dict[str, int]:
     """Re-record every session found in the tracker store; returns counts."""
-    library = library or default_library()
+    library = library or current_library(url)
     counts = {"learners": 0, "sessions": 0, "turns": 0}
     make_session = session_factory(url)
     for sender_id, events in tracker_events(url, senders).items():

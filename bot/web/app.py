@@ -15,13 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.assessment.rubric import default_rubric
-from bot.engine.library import default_library
+from bot.storage import authored
 from bot.storage import db as storage
 from bot.web.deps import NotLoggedIn
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import api, auth, lti, lti_admin, privacy, student, teacher, widget
+from bot.web.routes import api, auth, editor, lti, lti_admin, privacy, student, teacher, widget
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.redis_url, settings.login_attempts, settings.login_window_s, "login"
     )
     app.state.ip_limiter = make_limiter(settings.redis_url, settings.login_attempts * 6, settings.login_window_s, "ip")
-    app.state.library = default_library
+    app.state.library = lambda: authored.current_library(settings.database_url)
     app.state.rubric = default_rubric
     app.state.intents = move_intents()
 
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, student, teacher, api, widget, privacy, lti, lti_admin):
+    for module in (auth, student, teacher, editor, api, widget, privacy, lti, lti_admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -18,10 +18,11 @@ from typing import Any, Dict
 import pytest
 import requests
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from bot import cli, devstack
 from bot.storage import accounts, db
-from bot.storage.models import CriterionScore, Evidence, SimSession, Turn
+from bot.storage.models import CriterionScore, Evidence, Group, SimSession, Turn, User
 
 PASSWORD = "motdepasse-solide"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -68,9 +69,16 @@ class WebApp:
 
 
 def seed(db_url: str) -> Dict[str, str]:
-    """Two teachers, one class each, two students, one scored session with hostile text."""
+    """Two teachers, one class each, two students, one scored session with hostile text.
+
+    Once per database: the browser tests share the Rasa stack's database and each starts a web app on it."""
     db.upgrade(db_url)
     with db.session_factory(db_url)() as s:
+        admin = s.scalar(select(User).where(User.username == "admin"))
+        if admin is not None:
+            groups = {g.name: str(g.id) for g in s.scalars(select(Group))}
+            return {"admin": str(admin.id), "group1": groups["NDRC 1 A"], "group2": groups["NDRC 1 B"],
+                    "session": "seeded-session-alice"}  # fmt: skip
         admin = accounts.create_user(s, "admin", PASSWORD, "admin", display_name="Admin Lycée")
         t1 = accounts.create_user(s, "prof.martin", PASSWORD, "teacher", display_name="Mme Martin")
         t2 = accounts.create_user(s, "prof.durand", PASSWORD, "teacher", display_name="M. Durand")

@@ -77,7 +77,7 @@ def chat_text(payload: Dict[str, Any], max_chars: int) -> str:
 
 def start_command(request: Request, scenario_id: Any, mode: Any = "training") -> str:
     library = request.app.state.library()
-    if not isinstance(scenario_id, str) or scenario_id not in library.scenarios:
+    if not isinstance(scenario_id, str) or scenario_id not in library.scenario_ids:
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     mode = "exam" if mode == "exam" else "training"
     return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": mode})
@@ -128,7 +128,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
 @router.get("/eleve/scenarios/{scenario_id}")
 def scenario_page(scenario_id: str, request: Request, user: User = Depends(student_user)) -> Response:
     library = request.app.state.library()
-    if scenario_id not in library.scenarios:
+    if scenario_id not in library.scenario_ids:  # drafts and older versions are not offered
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
     return render(request, "student/scenario.html", {"scenario": scenario, "briefing": briefing(scenario)})
@@ -139,7 +139,7 @@ def chat_page(
     request: Request, scenario: str = "", mode: str = "training", user: User = Depends(student_user)
 ) -> Response:
     library = request.app.state.library()
-    if scenario and scenario not in library.scenarios:
+    if scenario and scenario not in library.scenario_ids:
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     return render(request, "student/chat.html", {"scenario_id": scenario, "mode": mode, "api": "/eleve/api"})
 

@@ -74,7 +74,7 @@
       done.className = "notice";
       if (!isWidget && data.session_id) {
         var a = document.createElement("a");
-        a.href = "/eleve/seances/" + encodeURIComponent(data.session_id);
+        a.href = (root.dataset.debrief || "/eleve/seances/") + encodeURIComponent(data.session_id);
         a.id = "debrief-link";
         a.textContent = "Voir le bilan détaillé";
         done.appendChild(a);
