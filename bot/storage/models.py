@@ -216,3 +216,24 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
     expires_at: Mapped[datetime] = Column(DateTime, nullable=False)
     used_at: Mapped[datetime | None] = Column(DateTime)
+
+
+class Assignment(Base):
+    """A scenario a teacher sets for a class: training or exam, opening and due dates, attempts allowed.
+
+    Which sessions answer it is not stored: a session of a learner of the class, on the
+    scenario, started after the opening (and in exam mode for an exam) belongs to it
+    (``bot/storage/assignments.py``), so the Rasa side records sessions as before.
+    """
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    group_id: Mapped[int] = Column(Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    scenario_id: Mapped[str] = Column(String(64), nullable=False)
+    mode: Mapped[str] = Column(String(16), nullable=False, default="training")
+    opens_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    due_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    attempts_allowed: Mapped[int] = Column(Integer, nullable=False, default=1)
+    teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    group: Mapped[Group] = relationship("Group")
