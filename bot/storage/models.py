@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -109,7 +110,9 @@ class Evidence(Base):
 
     __tablename__ = "evidence"
     id: Mapped[int] = Column(Integer, primary_key=True)
-    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    session_id: Mapped[str] = Column(
+        String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     turn_n: Mapped[int] = Column(Integer, nullable=False)
     criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
     finding: Mapped[str] = Column(String(255), nullable=False)
@@ -121,7 +124,11 @@ class CriterionScore(Base):
     """Automatic score of one criterion in one session (0-3, or None for na)."""
 
     __tablename__ = "criterion_scores"
-    __table_args__ = (UniqueConstraint("session_id", "criterion_id", name="uq_score"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "criterion_id", name="uq_score"),
+        # the score in the index: a class's scores are read from the index alone (migration 0003_assign)
+        Index("ix_criterion_scores_session_score", "session_id", "criterion_id", "score"),
+    )
     id: Mapped[int] = Column(Integer, primary_key=True)
     session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
     criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
