@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.assessment.rubric import Criterion, Rubric
 from bot.storage.models import CriterionScore, Learner, ScoreOverride, SimSession
-from bot.storage.results import LEVELS, effective_scores
+from bot.storage.results import LEVELS, criterion_summaries
 
 CHANGE_LABELS = {"up": "progrès", "down": "recul", "same": "stable", "new": "évalué une seule fois", "na": "non évalué"}
 
@@ -109,26 +109,11 @@ class Trend:
 
 def class_progression(db: Session, learners: Sequence[Learner], rubric: Rubric, scenario_id: str = "") -> List[Trend]:
     """Per criterion, each learner's first and last scored attempt (optionally on one scenario)."""
+    summaries = criterion_summaries(db, [lr.id for lr in learners], scenario_id)
     trends = [Trend(c) for c in rubric.criteria]
-    ids = [lr.id for lr in learners]
-    if not ids:
-        return trends
-    query = (
-        select(SimSession.id, SimSession.learner_id)
-        .where(SimSession.learner_id.in_(ids), SimSession.scored_at.is_not(None))
-        .order_by(SimSession.started_at)
-    )
-    if scenario_id:
-        query = query.where(SimSession.scenario_id == scenario_id)
-    rows = list(db.execute(query))
-    scores = effective_scores(db, [sid for sid, _ in rows])
-    series: Dict[str, Dict[str, List[int]]] = {}
-    for sid, lid in rows:
-        for cid, score in scores.get(sid, {}).items():
-            if score is not None:
-                series.setdefault(cid, {}).setdefault(lid, []).append(score)
     for trend in trends:
-        for lid, values in sorted(series.get(trend.criterion.id, {}).items()):
-            if len(values) >= 2:
-                trend.pairs.append((lid, values[0], values[-1]))
+        for lid in sorted(lr.id for lr in learners):
+            summary = summaries.get((lid, trend.criterion.id))
+            if summary is not None and summary.sessions >= 2:
+                trend.pairs.append((lid, summary.first, summary.latest))
     return trends
