@@ -193,6 +193,7 @@ def test_two_attempts_side_by_side(web):
     assert "progrès" in row and "Vous voulez acheter ?" in row
     assert "Comment utilisez-vous l&#39;air comprimé aujourd&#39;hui ?" in row
     assert row.index("lvl-I") < row.index("lvl-TS")
+    assert "C1.2.1-b I → TS" in resp.text and "1 critère(s) en progrès" in resp.text
     assert "stable" in resp.text.split('id="crit-C1.2.1-a"')[1].split("</tr>")[0]
     # an attempt of someone else is refused; another teacher cannot see the learner
     resp = teacher.get(web.url + "/enseignant/eleves/alice.dupont/comparer?scenario=impaye-relance&a=seeded-x")

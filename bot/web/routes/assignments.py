@@ -39,6 +39,7 @@ def assignments_context(request: Request, db: Session, group, **extra) -> dict:
         "scenarios": scenario_choices(request),
         "follows": [work.follow_up(db, a) for a in work.group_assignments(db, group.id)],
         "MODE_LABELS": work.MODE_LABELS,
+        "titles": {s.id: s.title for s in scenario_choices(request)},
         **extra,
     }
 
