@@ -13,6 +13,7 @@ A benchmark, not a test: it prints the figures and exits 1 when a p95 is over th
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -105,6 +106,7 @@ def main(argv: list | None = None) -> int:
         generate(["--database-url", args.database_url, "--reset"])
     storage.upgrade(args.database_url)
     pages = teacher_pages(args.database_url)
+    load_before = os.getloadavg()[0]
     env = cli.environment()
     port = devstack.free_port()
     env.update(
@@ -120,6 +122,8 @@ def main(argv: list | None = None) -> int:
             timings = measure(f"http://127.0.0.1:{port}", pages, args.rounds)
         finally:
             devstack.stop({"web": process})
+    # the figures depend on what else the machine does: say it next to them
+    print(f"load average before/after: {load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     over = []
     for name, values in timings.items():
