@@ -83,7 +83,7 @@ class SessionFilter:
     date_to: date | None = None
 
 
-def list_sessions(db: Session, flt: SessionFilter, limit: int = 500) -> List[SimSession]:
+def list_sessions(db: Session, flt: SessionFilter, limit: int = 500, offset: int = 0) -> List[SimSession]:
     query = select(SimSession).options(selectinload(SimSession.learner)).order_by(SimSession.started_at.desc())
     if flt.learner_ids is not None:
         query = query.where(SimSession.learner_id.in_(list(flt.learner_ids)))
@@ -97,7 +97,7 @@ def list_sessions(db: Session, flt: SessionFilter, limit: int = 500) -> List[Sim
         query = query.where(SimSession.started_at >= datetime.combine(flt.date_from, time.min))
     if flt.date_to:
         query = query.where(SimSession.started_at <= datetime.combine(flt.date_to, time.max))
-    return list(db.scalars(query.limit(limit)))
+    return list(db.scalars(query.limit(limit).offset(offset)))
 
 
 def effective_scores(db: Session, session_ids: Sequence[str]) -> Dict[str, Dict[str, int | None]]:

@@ -208,3 +208,21 @@ def test_class_progression_first_to_last(web):
     row = html.split('id="crit-C1.2.1-b"')[1].split("</tr>")[0]
     assert "<td>1</td>" in row and "Alice Dupont 1→3" in row
     assert "<td>1.0</td>" in row and "<td>3.0</td>" in row
+
+
+def test_session_lists_are_paged(web):
+    """A year of sessions is listed 100 at a time, newest first, with links between the pages."""
+    base = NOW - timedelta(days=200)
+    for n in range(101):
+        add_session(web, f"eve-page-{n:03d}", "eve.garcia", "cvc-ehpad", "training", base + timedelta(hours=n), {})
+    teacher = web.login("prof.durand")
+    first = teacher.get(web.url + f"/enseignant/classes/{web.ids['group2']}").text
+    assert first.count(">Transcription</a>") == 100
+    assert "eve-page-100" in first and "eve-page-000" not in first
+    assert "Séances plus anciennes" in first and "Séances plus récentes" not in first
+    second = teacher.get(web.url + f"/enseignant/classes/{web.ids['group2']}?page=2").text
+    assert second.count(">Transcription</a>") == 1 and "eve-page-000" in second
+    assert "Séances plus récentes" in second and "Séances plus anciennes" not in second
+    listing = teacher.get(web.url + "/enseignant/seances?page=2&scenario=cvc-ehpad").text
+    assert "eve-page-000" in listing
+    assert teacher.get(web.url + "/enseignant/seances?page=abc").status_code == 200

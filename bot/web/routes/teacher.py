@@ -34,6 +34,25 @@ from bot.web.security import csrf_ok, off_loop, password_version, widget_token
 from bot.web.templating import render
 
 router = APIRouter()
+#: sessions per page of a list: a class holds hundreds (a year: ~750), and a page of 500 rows
+#: took most of the class page's time (scripts/bench_teacher.py)
+SESSIONS_PER_PAGE = 100
+
+
+def session_page(db: Session, request: Request, flt: SessionFilter) -> Dict:
+    """One page of the filtered sessions, with the links to the newer and older pages."""
+    raw = request.query_params.get("page", "1")
+    page = int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+    rows = list_sessions(db, flt, limit=SESSIONS_PER_PAGE + 1, offset=(page - 1) * SESSIONS_PER_PAGE)
+
+    def link(n: int) -> str:
+        return str(request.url.include_query_params(page=n)) if n > 0 else ""
+
+    return {
+        "sessions": rows[:SESSIONS_PER_PAGE],
+        "newer_url": link(page - 1),
+        "older_url": link(page + 1) if len(rows) > SESSIONS_PER_PAGE else "",
+    }
 
 
 async def require_csrf(request: Request) -> None:
@@ -113,7 +132,7 @@ def group_page(
         {
             "group": group,
             "heat": heatmap(db, learners, rubric),
-            "sessions": list_sessions(db, flt),
+            **session_page(db, request, flt),
             "filter": flt,
             "scenarios": library.scenario_ids,
             "agreement": agreement(db, flt.learner_ids, rubric),
@@ -154,7 +173,7 @@ def sessions_page(request: Request, user: User = Depends(teacher_user), db: Sess
     return render(
         request,
         "teacher/sessions.html",
-        {"sessions": list_sessions(db, flt), "filter": flt, "scenarios": library.scenario_ids},
+        {**session_page(db, request, flt), "filter": flt, "scenarios": library.scenario_ids},
     )
 
 
@@ -291,6 +310,8 @@ def export_csv(request: Request, user: User = Depends(teacher_user), db: Session
 
 def _csv_safe(value) -> str:
     """No formula injection when the CSV is opened in a spreadsheet."""
+    if isinstance(value, (int, float)):  # most cells of an export: never a formula
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
 
