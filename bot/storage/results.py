@@ -322,6 +322,20 @@ def corrections(db: Session) -> List[tuple]:
     return [(intent, text) for intent, text in rows]
 
 
+def _by_session(db: Session, session_ids: List[str], *columns) -> Dict[str, Dict[str, tuple]]:
+    """session -> criterion -> the values of ``columns`` (of the scores or the overrides table).
+
+    Plain columns, not ORM objects: a class's export holds some 15,000 scores
+    (scripts/bench_teacher.py).
+    """
+    table = columns[0].class_
+    out: Dict[str, Dict[str, tuple]] = defaultdict(dict)
+    query = select(table.session_id, table.criterion_id, *columns).where(table.session_id.in_(session_ids))
+    for session_id, criterion_id, *values in db.connection().execute(query):
+        out[session_id][criterion_id] = tuple(values)
+    return out
+
+
 def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric) -> List[List[Any]]:
     """One row per session × criterion (automatic and teacher scores side by side)."""
     header = [
@@ -330,29 +344,8 @@ def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric)
     ]  # fmt: skip
     rows: List[List[Any]] = [header]
     ids = [s.id for s in sessions]
-    # plain columns, not ORM objects: a class's export holds some 15,000 scores (scripts/bench_teacher.py)
-    autos: Dict[str, Dict[str, tuple]] = defaultdict(dict)
-    for session_id, criterion_id, score, level, evidence in db.connection().execute(
-        select(
-            CriterionScore.session_id,
-            CriterionScore.criterion_id,
-            CriterionScore.score,
-            CriterionScore.level,
-            CriterionScore.evidence_turns,
-        ).where(CriterionScore.session_id.in_(ids))
-    ):
-        autos[session_id][criterion_id] = (score, level, evidence)
-    overrides: Dict[str, Dict[str, tuple]] = defaultdict(dict)
-    for session_id, criterion_id, score, level, comment in db.connection().execute(
-        select(
-            ScoreOverride.session_id,
-            ScoreOverride.criterion_id,
-            ScoreOverride.score,
-            ScoreOverride.level,
-            ScoreOverride.comment,
-        ).where(ScoreOverride.session_id.in_(ids))
-    ):
-        overrides[session_id][criterion_id] = (score, level, comment)
+    autos = _by_session(db, ids, CriterionScore.score, CriterionScore.level, CriterionScore.evidence_turns)
+    overrides = _by_session(db, ids, ScoreOverride.score, ScoreOverride.level, ScoreOverride.comment)
     criteria = [(c.id, c.label) for c in rubric.criteria]
     no_auto, no_override = (None, "", []), (None, "", "")
     for s in sessions:
