@@ -94,6 +94,14 @@ def test_other_teachers_cannot_see_or_set_work_for_a_class(web):
     assert resp.status_code == 404
     student = web.login("alice.dupont")
     assert student.get(web.url + f"/enseignant/classes/{web.ids['group1']}/devoirs").status_code == 403
+    # no CSRF token: refused, nothing created
+    owner = web.login("prof.martin")
+    resp = owner.post(
+        web.url + f"/enseignant/classes/{web.ids['group1']}/devoirs",
+        data=form(scenario_id="air-plasturgie", opens_at=fmt(NOW), due_at=fmt(NOW + timedelta(days=1))),
+        follow_redirects=False,
+    )
+    assert resp.status_code == 403
 
 
 @pytest.fixture(scope="module")
