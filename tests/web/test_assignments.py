@@ -17,8 +17,10 @@ NOW = datetime.utcnow()
 
 
 def add_session(web, sid: str, learner: str, scenario: str, mode: str, started: datetime, scores: dict) -> None:
-    """A finished, scored session; ``scores``: criterion -> (score, evidence text)."""
+    """A finished, scored session; ``scores``: criterion -> (score, evidence text). Written once."""
     with web.db() as db:
+        if db.get(SimSession, sid) is not None:
+            return
         db.add(
             SimSession(
                 id=sid, learner_id=learner, scenario_id=scenario, mode=mode, started_at=started,
@@ -178,6 +180,7 @@ def test_exam_not_open_yet_is_refused(web):
 
 
 def test_teacher_follows_who_did_what(web, exam):
+    add_session(web, "alice-exam-1", "alice.dupont", "air-plasturgie", "exam", NOW - timedelta(minutes=30), {})
     add_session(web, "alice-late-1", "alice.dupont", "cvc-ehpad", "training", NOW - timedelta(days=1), {})
     teacher = web.login("prof.martin")
     html = teacher.get(web.url + f"/enseignant/classes/{web.ids['group1']}/devoirs").text
