@@ -13,7 +13,7 @@ MODEL := models/negotiation.tar.gz
 RASA_DATA := --data data/nlu data/rules data/stories
 
 .PHONY: install browser train validate lint format test test-fast test-unit test-e2e test-stories eval-nlu eval-dialogue \
-  run web shell scenarios bench bench-quick api-token admin export-corrections purge clean
+  run web shell scenarios bench bench-quick bench-teacher api-token admin export-corrections purge clean
 
 install: $(VENV)/.installed
 
@@ -129,6 +129,14 @@ bench: install
 # repetitions and shorter slices; writes var/bench/quick.md, never docs/benchmarks.md.
 bench-quick: install
 	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
+
+# Teacher pages on a school year (1,000 learners, 40 classes, 30,000 sessions) in the
+# PostgreSQL database of TEST_DATABASE_URL (dropped and refilled): p50/p95 per page, target
+# p95 <= 300 ms. A benchmark, not part of `make test`. BENCH_TEACHER_ARGS="" reuses the data.
+BENCH_TEACHER_ARGS ?= --generate
+bench-teacher: install
+	@test -n "$(TEST_DATABASE_URL)" || { echo "TEST_DATABASE_URL must point at a throw-away PostgreSQL database" >&2; exit 1; }
+	$(PY) scripts/bench_teacher.py --database-url "$(TEST_DATABASE_URL)" $(BENCH_TEACHER_ARGS)
 
 eval-nlu: $(MODEL)
 	$(PY) -m bot.cli eval-nlu

@@ -75,6 +75,7 @@ NOT_LEARNER_DATA = {
     ("move_corrections", "teacher_id"): "the teacher who corrected a label",
     ("audit_events", "actor_id"): "who acted; pseudonymised with the learner's rows on erasure",
     ("authored_scenarios", "author_id"): "the teacher who wrote a scenario in the editor",
+    ("assignments", "teacher_id"): "the teacher who set the work",
 }
 
 BY_NAME: Dict[str, LearnerTable] = {entry.table: entry for entry in REGISTRY}

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -109,7 +110,9 @@ class Evidence(Base):
 
     __tablename__ = "evidence"
     id: Mapped[int] = Column(Integer, primary_key=True)
-    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    session_id: Mapped[str] = Column(
+        String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     turn_n: Mapped[int] = Column(Integer, nullable=False)
     criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
     finding: Mapped[str] = Column(String(255), nullable=False)
@@ -121,7 +124,11 @@ class CriterionScore(Base):
     """Automatic score of one criterion in one session (0-3, or None for na)."""
 
     __tablename__ = "criterion_scores"
-    __table_args__ = (UniqueConstraint("session_id", "criterion_id", name="uq_score"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "criterion_id", name="uq_score"),
+        # the score in the index: a class's scores are read from the index alone (migration 0003_assign)
+        Index("ix_criterion_scores_session_score", "session_id", "criterion_id", "score"),
+    )
     id: Mapped[int] = Column(Integer, primary_key=True)
     session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
     criterion_id: Mapped[str] = Column(String(16), nullable=False, index=True)
@@ -262,3 +269,24 @@ class AuthoredScenario(Base):
     updated_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
     published_at: Mapped[datetime | None] = Column(DateTime)
     author: Mapped[User] = relationship("User")
+
+
+class Assignment(Base):
+    """A scenario a teacher sets for a class: training or exam, opening and due dates, attempts allowed.
+
+    Which sessions answer it is not stored: a session of a learner of the class, on the
+    scenario, started after the opening (and in exam mode for an exam) belongs to it
+    (``bot/storage/assignments.py``), so the Rasa side records sessions as before.
+    """
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    group_id: Mapped[int] = Column(Integer, ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True)
+    scenario_id: Mapped[str] = Column(String(64), nullable=False)
+    mode: Mapped[str] = Column(String(16), nullable=False, default="training")
+    opens_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    due_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    attempts_allowed: Mapped[int] = Column(Integer, nullable=False, default=1)
+    teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    group: Mapped[Group] = relationship("Group")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any, Dict, List, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.assessment.rubric import Rubric
@@ -83,7 +83,7 @@ class SessionFilter:
     date_to: date | None = None
 
 
-def list_sessions(db: Session, flt: SessionFilter, limit: int = 500) -> List[SimSession]:
+def list_sessions(db: Session, flt: SessionFilter, limit: int = 500, offset: int = 0) -> List[SimSession]:
     query = select(SimSession).options(selectinload(SimSession.learner)).order_by(SimSession.started_at.desc())
     if flt.learner_ids is not None:
         query = query.where(SimSession.learner_id.in_(list(flt.learner_ids)))
@@ -97,18 +97,23 @@ def list_sessions(db: Session, flt: SessionFilter, limit: int = 500) -> List[Sim
         query = query.where(SimSession.started_at >= datetime.combine(flt.date_from, time.min))
     if flt.date_to:
         query = query.where(SimSession.started_at <= datetime.combine(flt.date_to, time.max))
-    return list(db.scalars(query.limit(limit)))
+    return list(db.scalars(query.limit(limit).offset(offset)))
 
 
 def effective_scores(db: Session, session_ids: Sequence[str]) -> Dict[str, Dict[str, int | None]]:
-    """session -> criterion -> score, the teacher's override winning over the automatic one."""
+    """session -> criterion -> score, the teacher's override winning over the automatic one.
+
+    Plain columns, not ORM objects: a class holds some 15,000 scores and building that many
+    objects (with their JSON evidence) took seconds (scripts/bench_teacher.py).
+    """
     out: Dict[str, Dict[str, int | None]] = defaultdict(dict)
     if not session_ids:
         return out
-    for s in db.scalars(select(CriterionScore).where(CriterionScore.session_id.in_(list(session_ids)))):
-        out[s.session_id][s.criterion_id] = s.score
-    for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id.in_(list(session_ids)))):
-        out[o.session_id][o.criterion_id] = o.score
+    ids = list(session_ids)
+    for table in (CriterionScore, ScoreOverride):  # the override second: it wins
+        rows = db.execute(select(table.session_id, table.criterion_id, table.score).where(table.session_id.in_(ids)))
+        for session_id, criterion_id, score in rows:
+            out[session_id][criterion_id] = score
     return out
 
 
@@ -126,47 +131,116 @@ class Heatmap:
     cells: Dict[str, Dict[str, HeatCell]] = field(default_factory=dict)
 
 
+@dataclass
+class CriterionSummary:
+    """One learner × one criterion over their scored sessions (levels that are not « na »)."""
+
+    first: int
+    latest: int
+    best: int
+    sessions: int
+
+
+def criterion_summaries(
+    db: Session, learner_ids: Sequence[str], scenario_id: str = ""
+) -> Dict[tuple, CriterionSummary]:
+    """(learner, criterion) -> first, latest and best level and the number of sessions, the teacher's
+    override winning over the automatic score.
+
+    Aggregated by the database, one row per cell: a class of 25 learners has some 15,000
+    scores, which took seconds to load as ORM objects and still a few hundred milliseconds
+    as plain rows (scripts/bench_teacher.py). The first and latest levels are found by
+    joining back on the first and latest dates (a window function sorting by the text keys
+    was slower); same SQL on SQLite and PostgreSQL.
+    """
+    if not learner_ids:
+        return {}
+    score = case((ScoreOverride.id.is_not(None), ScoreOverride.score), else_=CriterionScore.score)
+    cells = (
+        select(
+            SimSession.learner_id.label("learner_id"),
+            CriterionScore.criterion_id.label("criterion_id"),
+            SimSession.started_at.label("started_at"),
+            score.label("score"),
+        )
+        .join(CriterionScore, CriterionScore.session_id == SimSession.id)
+        .outerjoin(
+            ScoreOverride,
+            (ScoreOverride.session_id == CriterionScore.session_id)
+            & (ScoreOverride.criterion_id == CriterionScore.criterion_id),
+        )
+        .where(SimSession.learner_id.in_(list(learner_ids)), SimSession.scored_at.is_not(None), score.is_not(None))
+    )
+    if scenario_id:
+        cells = cells.where(SimSession.scenario_id == scenario_id)
+    cells = cells.cte("cells")
+    totals = (
+        select(
+            cells.c.learner_id,
+            cells.c.criterion_id,
+            func.min(cells.c.started_at).label("first_at"),
+            func.max(cells.c.started_at).label("latest_at"),
+            func.max(cells.c.score).label("best"),
+            func.count().label("sessions"),
+        )
+        .group_by(cells.c.learner_id, cells.c.criterion_id)
+        .subquery()
+    )
+    first, latest = cells.alias("first_cell"), cells.alias("latest_cell")
+
+    def same_cell(other, moment):
+        return (
+            (other.c.learner_id == totals.c.learner_id)
+            & (other.c.criterion_id == totals.c.criterion_id)
+            & (other.c.started_at == moment)
+        )
+
+    query = (
+        select(
+            totals.c.learner_id,
+            totals.c.criterion_id,
+            func.max(first.c.score),
+            func.max(latest.c.score),
+            totals.c.best,
+            totals.c.sessions,
+        )
+        .join(first, same_cell(first, totals.c.first_at))
+        .join(latest, same_cell(latest, totals.c.latest_at))
+        .group_by(totals.c.learner_id, totals.c.criterion_id, totals.c.best, totals.c.sessions)
+    )
+    return {
+        (learner_id, criterion_id): CriterionSummary(first_score, latest_score, best, count)
+        for learner_id, criterion_id, first_score, latest_score, best, count in db.connection().execute(query)
+    }
+
+
 def heatmap(db: Session, learners: List[Learner], rubric: Rubric) -> Heatmap:
     """Learners × criteria: latest and best level over the scored sessions."""
     ids = [learner.id for learner in learners]
     criteria = [c.id for c in rubric.criteria]
     result = Heatmap(learners, criteria, {lid: {cid: HeatCell() for cid in criteria} for lid in ids})
-    if not ids:
-        return result
-    sessions = list(
-        db.scalars(
-            select(SimSession)
-            .where(SimSession.learner_id.in_(ids), SimSession.scored_at.is_not(None))
-            .order_by(SimSession.started_at)
-        )
-    )
-    scores = effective_scores(db, [s.id for s in sessions])
-    for s in sessions:
-        for cid, score in scores.get(s.id, {}).items():
-            cell = result.cells[s.learner_id].get(cid)
-            if cell is None or score is None:
-                continue
-            cell.latest = score
-            cell.best = score if cell.best is None else max(cell.best, score)
-            cell.sessions += 1
+    for (learner_id, criterion_id), summary in criterion_summaries(db, ids).items():
+        cell = result.cells[learner_id].get(criterion_id)
+        if cell is not None:
+            cell.latest, cell.best, cell.sessions = summary.latest, summary.best, summary.sessions
     return result
 
 
 def progress(db: Session, learner_id: str) -> Dict[str, List[tuple]]:
     """criterion -> [(started_at, score)] over the learner's scored sessions, oldest first."""
     sessions = list(
-        db.scalars(
-            select(SimSession)
+        db.execute(
+            select(SimSession.id, SimSession.started_at)
             .where(SimSession.learner_id == learner_id, SimSession.scored_at.is_not(None))
             .order_by(SimSession.started_at)
         )
     )
-    scores = effective_scores(db, [s.id for s in sessions])
+    scores = effective_scores(db, [session_id for session_id, _ in sessions])
     series: Dict[str, List[tuple]] = defaultdict(list)
-    for s in sessions:
-        for cid, score in sorted(scores.get(s.id, {}).items()):
+    for session_id, started_at in sessions:
+        for cid, score in sorted(scores.get(session_id, {}).items()):
             if score is not None:
-                series[cid].append((s.started_at, score))
+                series[cid].append((started_at, score))
     return dict(series)
 
 
@@ -248,6 +322,20 @@ def corrections(db: Session) -> List[tuple]:
     return [(intent, text) for intent, text in rows]
 
 
+def _by_session(db: Session, session_ids: List[str], *columns) -> Dict[str, Dict[str, tuple]]:
+    """session -> criterion -> the values of ``columns`` (of the scores or the overrides table).
+
+    Plain columns, not ORM objects: a class's export holds some 15,000 scores
+    (scripts/bench_teacher.py).
+    """
+    table = columns[0].class_
+    out: Dict[str, Dict[str, tuple]] = defaultdict(dict)
+    query = select(table.session_id, table.criterion_id, *columns).where(table.session_id.in_(session_ids))
+    for session_id, criterion_id, *values in db.connection().execute(query):
+        out[session_id][criterion_id] = tuple(values)
+    return out
+
+
 def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric) -> List[List[Any]]:
     """One row per session × criterion (automatic and teacher scores side by side)."""
     header = [
@@ -256,27 +344,32 @@ def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric)
     ]  # fmt: skip
     rows: List[List[Any]] = [header]
     ids = [s.id for s in sessions]
-    autos: Dict[str, Dict[str, CriterionScore]] = defaultdict(dict)
-    for s in db.scalars(select(CriterionScore).where(CriterionScore.session_id.in_(ids))):
-        autos[s.session_id][s.criterion_id] = s
-    overrides: Dict[str, Dict[str, ScoreOverride]] = defaultdict(dict)
-    for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id.in_(ids))):
-        overrides[o.session_id][o.criterion_id] = o
+    autos = _by_session(db, ids, CriterionScore.score, CriterionScore.level, CriterionScore.evidence_turns)
+    overrides = _by_session(db, ids, ScoreOverride.score, ScoreOverride.level, ScoreOverride.comment)
+    criteria = [(c.id, c.label) for c in rubric.criteria]
+    no_auto, no_override = (None, "", []), (None, "", "")
     for s in sessions:
         group = s.learner.group.name if s.learner and s.learner.group else ""
-        for c in rubric.criteria:
-            auto = autos[s.id].get(c.id)
-            over = overrides[s.id].get(c.id)
-            evidence = " | ".join(
-                f"tour {e.get('turn')}: {e.get('text')}" for e in (auto.evidence_turns if auto else [])
-            )
+        grade = "" if s.grade_20 is None else s.grade_20
+        session = [
+            s.id,
+            s.learner_id,
+            group,
+            s.scenario_id,
+            iso(s.started_at) or "",
+            iso(s.ended_at) or "",
+            s.outcome,
+            grade,
+        ]
+        session_autos, session_overrides = autos.get(s.id, {}), overrides.get(s.id, {})
+        for criterion_id, label in criteria:
+            auto_score, auto_level, evidence = session_autos.get(criterion_id, no_auto)
+            over_score, over_level, comment = session_overrides.get(criterion_id, no_override)
+            proof = " | ".join(f"tour {e.get('turn')}: {e.get('text')}" for e in evidence or [])
             rows.append(
-                [
-                    s.id, s.learner_id, group, s.scenario_id, iso(s.started_at) or "", iso(s.ended_at) or "",
-                    s.outcome, "" if s.grade_20 is None else s.grade_20, c.id, c.label,
-                    "" if auto is None or auto.score is None else auto.score, auto.level if auto else "",
-                    "" if over is None or over.score is None else over.score, over.level if over else "",
-                    over.comment if over else "", evidence,
+                session + [
+                    criterion_id, label, "" if auto_score is None else auto_score, auto_level,
+                    "" if over_score is None else over_score, over_level, comment, proof,
                 ]
             )  # fmt: skip
     return rows

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.coach import briefing
+from bot.storage import assignments
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
 from bot.web.charts import lines, radar
@@ -83,6 +84,14 @@ def start_command(request: Request, scenario_id: Any, mode: Any = "training") ->
     return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": mode})
 
 
+def exam_allowed(db: Session, user: User, scenario_id: str, mode: Any) -> None:
+    """Refuse, in French, an exam start an assignment has locked (every attempt submitted) or not opened yet."""
+    try:
+        assignments.check_start(db, user.learner, scenario_id, "exam" if mode == "exam" else "training")
+    except assignments.AssignmentError as exc:
+        raise HTTPException(status_code=403, detail=str(exc)) from None
+
+
 async def read_json(request: Request) -> Dict[str, Any]:
     if not await csrf_ok(request):
         raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page.")
@@ -121,6 +130,9 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
             "radar": radar(averages) if averages else "",
             "progress": lines(dict(series)) if len(scored) > 1 else "",
             "new_username": request.session.pop("new_username", None),
+            "to_do": assignments.to_do(db, user.learner),
+            "titles": {sid: library.scenarios[sid].title for sid in library.scenario_ids},
+            "MODE_LABELS": assignments.MODE_LABELS,
         },
     )
 
@@ -136,11 +148,17 @@ def scenario_page(scenario_id: str, request: Request, user: User = Depends(stude
 
 @router.get("/eleve/simulation")
 def chat_page(
-    request: Request, scenario: str = "", mode: str = "training", user: User = Depends(student_user)
+    request: Request,
+    scenario: str = "",
+    mode: str = "training",
+    user: User = Depends(student_user),
+    db: Session = Depends(get_db),
 ) -> Response:
     library = request.app.state.library()
     if scenario and scenario not in library.scenario_ids:
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
+    if scenario:
+        exam_allowed(db, user, scenario, mode)
     return render(request, "student/chat.html", {"scenario_id": scenario, "mode": mode, "api": "/eleve/api"})
 
 
@@ -150,6 +168,7 @@ async def api_start(
 ) -> JSONResponse:
     payload = await read_json(request)
     command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
 
 

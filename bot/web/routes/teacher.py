@@ -30,6 +30,7 @@ from bot.storage.results import (
 from bot.web import uploads
 from bot.web.charts import lines
 from bot.web.deps import admin_user, get_db, teacher_user
+from bot.web.paging import session_page
 from bot.web.pdf import fiche_pdf
 from bot.web.security import csrf_ok, off_loop, password_version, widget_token
 from bot.web.templating import render
@@ -114,7 +115,7 @@ def group_page(
         {
             "group": group,
             "heat": heatmap(db, learners, rubric),
-            "sessions": list_sessions(db, flt),
+            **session_page(db, request, flt),
             "filter": flt,
             "scenarios": library.scenario_ids,
             "agreement": agreement(db, flt.learner_ids, rubric),
@@ -155,7 +156,7 @@ def sessions_page(request: Request, user: User = Depends(teacher_user), db: Sess
     return render(
         request,
         "teacher/sessions.html",
-        {"sessions": list_sessions(db, flt), "filter": flt, "scenarios": library.scenario_ids},
+        {**session_page(db, request, flt), "filter": flt, "scenarios": library.scenario_ids},
     )
 
 
@@ -294,6 +295,8 @@ def export_csv(request: Request, user: User = Depends(teacher_user), db: Session
 
 def _csv_safe(value) -> str:
     """No formula injection when the CSV is opened in a spreadsheet."""
+    if isinstance(value, (int, float)):  # most cells of an export: never a formula
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models import User
 from bot.web.deps import get_db, web_settings
-from bot.web.routes.student import chat_text, relay_and_state, start_command
+from bot.web.routes.student import chat_text, exam_allowed, relay_and_state, start_command
 from bot.web.security import widget_claims, widget_version_ok
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -60,6 +60,7 @@ def widget_page(request: Request, scenario: str = "") -> Response:
 async def start(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
     payload = await _payload(request)
     command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
 
 
