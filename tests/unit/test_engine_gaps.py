@@ -132,3 +132,23 @@ def test_an_illegal_practice_answering_the_illegal_request_concedes_it(library):
     m.state.current_objection = illegal.id
     m.say("handle_objection", "Oui, on peut prévoir une retenue sur salaire pour une partie des tenues.")
     assert m.state.objections[illegal.id] == "conceded"
+
+
+# ------------------------------- a strong learner still meets the change of parameters
+def test_the_change_comes_when_every_objection_was_preempted(library):
+    m = Meeting(library, "cvc-ehpad").open_meeting()
+    for question in (
+        "Comment se passe le chauffage de l'établissement aujourd'hui ?",
+        "Quels problèmes avez-vous rencontrés l'hiver dernier ?",
+        "Qu'attendez-vous concrètement de la nouvelle installation ?",
+        "Quel budget avez-vous prévu pour ce projet ?",
+    ):
+        m.say("ask_open_question", question)
+    m.say(
+        "present_solution",
+        "Je vous propose deux pompes à chaleur PAC-HT65 avec la chaudière gaz CHG-150 en relève : par grand froid,"
+        " elle prend le relais. Travaux hors saison, de juin à septembre, par nos équipes certifiées RGE et QualiPAC.",
+    )
+    assert "pending" not in m.state.objections.values()
+    m.say("state_price", "L'ensemble revient à 98 215 euros HT après remise, installation comprise.")
+    assert m.state.change == "announced", m.last.events
