@@ -91,7 +91,7 @@ def test_a_bare_price_next_to_a_monthly_one_is_monthly(library):
 # ------------------------------------------------------ the persona addressed
 def test_a_colleague_in_the_meeting_answers_when_addressed_by_name(library):
     m = Meeting(library, "visio-location-tenues").open_meeting()
-    m.say("ask_open_question", "Monsieur Lounis, comment se passent les tenues en cuisine aujourd'hui ?")
+    m.say("check_agreement", "Monsieur Lounis, vous m'entendez bien depuis la cuisine ?")
     speakers = {u.name for u in m.last.utterances if u.speaker == "client"}
     assert speakers == {"M. Karim Lounis"}
 
