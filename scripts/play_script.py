@@ -65,6 +65,7 @@ def play_good(player: Player, script: Dict) -> None:
                 return
 
     steps = script["opening"] + script["discovery"] + [script["reformulate"], script["solution"]]
+    steps += script.get("preempt") or []  # what a strong learner says before the client objects
     steps += [script["price"]] if script.get("price") else []
     for text in steps:
         player.say(text)

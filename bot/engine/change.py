@@ -17,8 +17,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def due(sim: Simulation) -> bool:
+    """The change comes at its moment. « first_objection_resolved » is announced when the first objection is
+    lifted (:func:`bot.engine.objections.resolve`); a learner who pre-empted every objection meets it once the
+    price is on the table, so answering objections before they come never skips the change."""
+    state = sim.state
     trigger = sim.scenario.parameter_change.trigger
-    return (trigger == "proposal" and sim.state.solution_presented) or (trigger == "price" and sim.state.price_stated)
+    preempted = "preempted" in state.objections.values()
+    return (
+        (trigger == "proposal" and state.solution_presented)
+        or (trigger == "price" and state.price_stated)
+        or (trigger == "first_objection_resolved" and state.price_stated and preempted)
+    )
 
 
 def announce(sim: Simulation) -> None:

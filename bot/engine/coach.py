@@ -109,6 +109,7 @@ def summary(library: Library, scenario: Scenario, state: SimulationState) -> str
         ("premature_argument", "Vous avez argumenté avant la découverte."),
         ("denigrate", "Vous avez dénigré un concurrent."),
         ("illegal_accepted", "Vous avez accepté un délai de paiement illégal."),
+        ("illegal_practice", "Vous avez proposé une pratique illégale."),
         ("unilateral_concession", "Vous avez fait une concession sans contrepartie."),
         ("beyond_margin", "Vous avez dépassé votre marge de manœuvre."),
         ("register", "Surveillez le registre : vouvoiement et vocabulaire professionnel."),

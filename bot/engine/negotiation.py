@@ -31,6 +31,8 @@ PRICE_CARRIERS = {
     Intent.STATE_PRICE, Intent.PRESENT_SOLUTION, Intent.SUMMARIZE_DEAL, Intent.HANDLE_OBJECTION,
     Intent.OFFER_CONCESSION, Intent.INFORM, Intent.PROPOSE_CLOSE, Intent.ARGUE_BENEFIT, Intent.PLAN_FOLLOW_UP,
 }  # fmt: skip
+#: a recap of the deal (« si je résume, 39 000 € HT… ») carries the price once a solution is on the table
+RECAP_MOVES = {Intent.REFORMULATE}
 #: moves that announce or restate the price: any amount they give is the learner's price
 PRICE_MOVES = {Intent.STATE_PRICE, Intent.SUMMARIZE_DEAL, Intent.OFFER_CONCESSION, Intent.PROPOSE_CLOSE}
 #: moves that may give a discount (a reformulation quotes the client; a question asks)
@@ -70,13 +72,20 @@ def _offer_amount(sim: Simulation, money) -> bool:
         return False  # « 39 150 € pour 13 000 € d'économies par an »: an argument, not a new price
     if sim.u.intent in PRICE_MOVES:
         return True
-    return lex["price_words_offer"].found_in(clause) or lex["total_words"].found_in(clause)
+    return any(lex[name].found_in(clause) for name in ("price_words_offer", "total_words", "offer_verbs"))
+
+
+def _carries_price(sim: Simulation) -> bool:
+    """The move may give the learner's price: a price move, or a recap once a solution is on the table."""
+    if sim.u.intent in RECAP_MOVES:
+        return sim.state.solution_presented or sim.state.price_stated
+    return sim.u.intent in PRICE_CARRIERS
 
 
 def read_prices(sim: Simulation, news: OfferNews) -> None:
     """The price on the table: the total (or monthly price) the learner just gave."""
     u, state = sim.u, sim.state
-    if u.intent not in PRICE_CARRIERS:
+    if not _carries_price(sim):
         return
     lex = lexicon()
     discount_amounts = {d.amount for d in u.figures.discounts if d.amount}
@@ -90,6 +99,7 @@ def read_prices(sim: Simulation, news: OfferNews) -> None:
         # « 3 % sur le matériel, soit environ 1 070 € »: the value of the discount, not a new total
         totals = [m for m in totals if m.value >= state.offer_total / 2]
     monthly = [m for m in u.figures.money if m.period == "month" and _offer_amount(sim, m)]
+    totals, monthly = _bare_monthly(sim, totals, monthly)
     yearly = [m for m in u.figures.money if m.period == "year" and _offer_amount(sim, m)]
     if totals:
         marked = [m for m in totals if lex["total_words"].found_in(m.clause)]
@@ -99,9 +109,27 @@ def read_prices(sim: Simulation, news: OfferNews) -> None:
     if monthly:
         state.offer_monthly = monthly[-1].value
         news.price_given = True
+        if sim.limits.budget_max_yearly and not sim.limits.budget_max_monthly and not yearly:
+            state.offer_yearly = state.offer_monthly * 12  # a monthly price weighed against a yearly budget
     if yearly and sim.limits.budget_max_yearly:
         state.offer_yearly = yearly[-1].value  # a price by the year, weighed only against a yearly budget
         news.price_given = True
+
+
+def _bare_monthly(sim: Simulation, totals: list, monthly: list) -> tuple:
+    """« Aujourd'hui 1 300 € par mois… je vous propose 1 197 € »: when the client counts by the month or the
+    year (no total budget), a bare amount near a monthly figure of the message (or the monthly price on the
+    table) is monthly."""
+    limits = sim.limits
+    if not (limits.budget_max_monthly or limits.budget_max_yearly) or limits.budget_max or not totals:
+        return totals, monthly
+    references = [m.value for m in sim.u.figures.money if m.period == "month"]
+    references += [sim.state.offer_monthly] if sim.state.offer_monthly else []
+    near = [
+        m for m in totals if not lexicon()["total_words"].found_in(m.clause)
+        and any(0.5 <= m.value / ref <= 1.5 for ref in references if ref)
+    ]  # fmt: skip
+    return [m for m in totals if m not in near], monthly + near
 
 
 def discountable_share(sim: Simulation) -> float:
@@ -197,10 +225,26 @@ def read_promises(sim: Simulation, news: OfferNews) -> None:
             news.outside_terms.append(term.id)
             state.flag("outside_cgv")
             sim.nudge("outside_cgv", promise=term.label)
+    _illegal_practice(sim, news)
     if u.has("urgency"):
         state.flag("false_urgency")
         sim.warm(-1)
         sim.nudge("false_urgency")
+
+
+#: moves that quote the client (« si je comprends bien, vous voudriez… ») rather than suggest
+QUOTING_MOVES = {Intent.REFORMULATE}
+
+
+def _illegal_practice(sim: Simulation, news: OfferNews) -> None:
+    """A practice the law forbids (lexicon ``illegal_practice``), suggested by the learner, even unprompted:
+    not refused, not quoting the client. The client takes it as an illegal term."""
+    u = sim.u
+    if not u.has("illegal_practice") or u.intent in QUOTING_MOVES or u.has("negation") or u.has("law_citation"):
+        return
+    news.illegal_term = True
+    if sim.state.remember(sim.state.flags, "illegal_practice"):
+        sim.nudge("illegal_practice")
 
 
 def read_offer(sim: Simulation) -> OfferNews:

@@ -51,6 +51,9 @@ class Persona(_Model):
     role: str
     style: str = ""
     main: bool = False
+    #: in the meeting from the first minute (a colleague who attends): the learner can address this persona
+    #: by name before she speaks, and she answers her own facts
+    present: bool = False
     #: « f » or « m » (agreement of the client's lines); read from « M. » / « Mme » when absent
     gender: Literal["f", "m", ""] = ""
 

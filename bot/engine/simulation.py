@@ -212,7 +212,7 @@ def start(library: Library, scenario_id: str, seed: int = 0, mode: str = "traini
     opening = scenario.persona(scenario.opening_persona)
     state.active_persona = opening.id
     state.speaker = opening.id
-    state.present_personas = [opening.id]
+    state.present_personas = [opening.id] + [p.id for p in scenario.personas if p.present and p.id != opening.id]
     state.warmth = scenario.outcome.start_warmth
     state.objections = {o.id: "waiting" for o in scenario.objections}
     return state

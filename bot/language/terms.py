@@ -209,6 +209,31 @@ def _offered(clause: str) -> bool:
     return not _refused(clause) or lex["cap_words"].found_in(clause)
 
 
+#: the first word after a percentage (« 65 % coton » -> « coton »)
+_NEXT_WORD = re.compile(r"\s*([a-z]+)")
+
+
+def _made_of(after: str) -> bool:
+    """The percentage is followed by what it is made of (« 65 % coton »), not by a discount's words."""
+    m = _NEXT_WORD.match(after)
+    return m is not None and not lexicon()["percent_followers"].found_in(m.group(1))
+
+
+def _clause_start(sentence: str, position: int) -> int:
+    for start, end in _clauses(sentence):
+        if start <= position <= end:
+            return start
+    return 0
+
+
+def _discount_worded(clause: str, position: int) -> bool:
+    """The clause speaks of a discount before the percentage, or right after it: « une remise de 30 % des
+    frais », « 5 % de remise »; not « 30 % de nos clients prennent la remise », which counts people."""
+    lex = lexicon()
+    before, after = clause[:position], clause[position:]
+    return lex["discount_words"].found_in(before) or lex["discount_words"].found_in(after[:25])
+
+
 def _discounts(sentence: str, money_ends: List[Tuple[Money, int]], negotiating: bool) -> List[Discount]:
     """Discounts of a sentence. A percentage is a discount when its clause says so (« remise », « je vous
     fais », « 8 % sur le matériel »), when its sentence speaks of a discount, or while a price is being
@@ -227,10 +252,12 @@ def _discounts(sentence: str, money_ends: List[Tuple[Money, int]], negotiating: 
             or lex["payment_context"].found_in(clause)
             or (lex["payment_context"].found_in(sentence) and not lex["discount_words"].found_in(clause))
         )
-        worded = lex["discount_words"].found_in(clause)
+        if _made_of(after):
+            continue  # « 65 % coton », « 35 % polyester »: what something is made of
+        worded = _discount_worded(clause, m.start() - _clause_start(sentence, m.start()))
         share = _SHARE_AFTER.match(after) is not None or _number(m.group(1)) >= 100
         if share and not worded:
-            continue  # « 50 % du parking », « 100 % arabica »: a share or a composition
+            continue  # « 50 % du parking », « 100 % arabica », « 30 % de nos clients »: a share
         explicit = worded or (
             (lex["offer_verbs"].found_in(clause) or _PERCENT_ON.match(after) is not None) and not other_measure
         )

@@ -59,6 +59,7 @@ def play(rasa_stack, sender, scenario_id, script=None):
     assert "Fiche de préparation" in start[0]["custom"]["text"]
     assert start[0]["custom"]["kind"] == "briefing"
     steps = script["opening"] + script["discovery"] + [script["reformulate"], script["solution"]]
+    steps += script.get("preempt") or []  # what a strong learner says before the client objects
     steps += [script["price"]] if script.get("price") else []
     for text in steps:
         say(text)

@@ -158,6 +158,8 @@ def eliminatory_faults(ctx: Context) -> List[str]:
         reasons.append("dénigrement d'un concurrent")
     if "illegal_accepted" in ctx.flags:
         reasons.append("délai de paiement illégal accepté")
+    if "illegal_practice" in ctx.flags:
+        reasons.append("pratique illégale proposée au client")
     if any(t.analysis.urgency for t in ctx.turns):
         reasons.append("pression abusive ou fausse urgence")
     return reasons
