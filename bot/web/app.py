@@ -12,16 +12,17 @@ from typing import Dict
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from bot.assessment.rubric import default_rubric
 from bot.engine.library import default_library
 from bot.storage import db as storage
+from bot.storage.web_sessions import SessionStore
 from bot.web.deps import NotLoggedIn
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
 from bot.web.routes import api, auth, student, teacher, widget
+from bot.web.sessions import ServerSessionMiddleware
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -63,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = make_limiter(
         settings.redis_url, settings.login_attempts, settings.login_window_s, "login"
     )
-    app.state.ip_limiter = make_limiter(settings.redis_url, settings.login_attempts * 6, settings.login_window_s, "ip")
+    app.state.ip_limiter = make_limiter(
+        settings.redis_url, settings.login_ip_attempts, settings.login_window_s, "ip"
+    )
     app.state.library = default_library
     app.state.rubric = default_rubric
     app.state.intents = move_intents()
@@ -90,13 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # the cookie is a random id; the session lives in the database (revocable, idle + absolute limits)
+    store = SessionStore(app.state.sessions, settings.session_idle_s, settings.session_max_age_s)
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="negociation_session",
-        max_age=8 * 3600,
-        same_site="lax",
-        https_only=settings.cookie_secure,
+        ServerSessionMiddleware, store=store, secure=settings.cookie_secure, max_age_s=settings.session_max_age_s
     )
 
     # outermost: the rate limits and the pages see the real client (bot/web/proxy.py)

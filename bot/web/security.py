@@ -1,4 +1,4 @@
-"""CSRF tokens, login rate limiting and the widget's signed learner tokens."""
+"""CSRF tokens, CPU work off the event loop and the widget's signed learner tokens."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import hmac
 import os
 import secrets
 import threading
-import time
-from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Deque, Dict, TypeVar
+from typing import Any, Callable, TypeVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.requests import Request
@@ -45,38 +43,6 @@ async def csrf_ok(request: Request) -> bool:
         if "form" in content_type:
             sent = (await request.form()).get(CSRF_FIELD)
     return isinstance(sent, str) and hmac.compare_digest(sent, expected)
-
-
-class RateLimiter:
-    """Failed attempts per key in a sliding window (one web process; see docs/web-and-api.md)."""
-
-    def __init__(self, limit: int, window_s: float):
-        self.limit = limit
-        self.window_s = window_s
-        self._hits: Dict[str, Deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _trim(self, key: str, now: float) -> Deque[float]:
-        hits = self._hits[key]
-        while hits and now - hits[0] > self.window_s:
-            hits.popleft()
-        if len(self._hits) > 10_000:  # keys of the past window: dropped, memory stays bounded
-            for stale in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window_s]:
-                if stale != key:
-                    del self._hits[stale]
-        return hits
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._trim(key, time.monotonic())) >= self.limit
-
-    def hit(self, key: str) -> None:
-        with self._lock:
-            self._trim(key, time.monotonic()).append(time.monotonic())
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
 
 
 def _lower_priority() -> None:
