@@ -17,11 +17,11 @@ from bot.assessment.rubric import default_rubric
 from bot.engine.library import default_library
 from bot.storage import db as storage
 from bot.storage.web_sessions import SessionStore
-from bot.web.deps import NotLoggedIn
+from bot.web.deps import PASSWORD_PAGE, NotLoggedIn, PasswordChangeRequired
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import api, auth, student, teacher, widget
+from bot.web.routes import account, api, auth, student, teacher, widget
 from bot.web.sessions import ServerSessionMiddleware
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -108,13 +108,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": "Connexion requise."}, status_code=401)
         return RedirectResponse(f"/connexion?suite={request.url.path}", status_code=303)
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password_change(request: Request, exc: PasswordChangeRequired):
+        if request.url.path.startswith(("/api/", "/eleve/api/")):
+            return JSONResponse({"detail": "Changez d'abord votre mot de passe provisoire."}, status_code=403)
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
+
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith(("/api/", "/eleve/api/", "/widget/api/")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, student, teacher, api, widget):
+    for module in (auth, account, student, teacher, api, widget):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -391,7 +391,8 @@ async def check_scenario(
 @router.get("/admin/enseignants")
 def teachers_page(request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)) -> Response:
     teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
-    return render(request, "teacher/teachers.html", {"teachers": teachers})
+    reset = request.session.pop("reset_password", None)  # a temporary password, shown once
+    return render(request, "teacher/teachers.html", {"teachers": teachers, "reset": reset})
 
 
 @router.post("/admin/enseignants")
@@ -405,7 +406,9 @@ async def create_teacher(
 ) -> Response:
     await require_csrf(request)
     try:
-        await off_loop(accounts.create_user, db, username, password, "teacher", display_name=display_name)
+        await off_loop(
+            accounts.create_user, db, username, password, "teacher", display_name=display_name, temporary=True
+        )
     except accounts.AccountError as exc:
         teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
         return render(request, "teacher/teachers.html", {"teachers": teachers, "error": str(exc)}, 400)
