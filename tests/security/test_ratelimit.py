@@ -17,8 +17,7 @@ import uuid
 import pytest
 
 from bot.web.ratelimit import Limiter, make_limiter
-from tests.web.conftest import CSRF_RE, PASSWORD, seed
-from tests.web.conftest import web  # noqa: F401 - the web app (in process) on a throw-away database
+from tests.web.conftest import CSRF_RE, PASSWORD, seed, web  # noqa: F401 - web: the app on a throw-away database
 
 pytestmark = pytest.mark.security
 REDIS = os.environ.get("TEST_REDIS_URL")
@@ -94,7 +93,7 @@ def test_the_web_app_keeps_the_limit_across_a_restart(redis_url, tmp_path):
         _flush(redis_url)
 
 
-def _try(web, http, token: str, username: str, password: str) -> int:
+def _try(web, http, token: str, username: str, password: str) -> int:  # noqa: F811
     data = {"username": username, "password": password, "csrf_token": token}
     return http.post(web.url + "/connexion", data=data, follow_redirects=False).status_code
 

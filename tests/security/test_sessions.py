@@ -16,8 +16,7 @@ from bot.storage import accounts
 from bot.storage.models import User, WebSession
 from bot.storage.web_sessions import id_hash
 from bot.web.sessions import COOKIE_NAME
-from tests.web.conftest import PASSWORD
-from tests.web.conftest import web  # noqa: F401 - the web app (in process) on a throw-away database
+from tests.web.conftest import PASSWORD, web  # noqa: F401 - web: the app on a throw-away database
 
 pytestmark = pytest.mark.security
 
