@@ -79,9 +79,7 @@ class SessionStore:
         session_id, now = secrets.token_urlsafe(32), datetime.utcnow()
         with self.sessions() as db:
             db.add(
-                WebSession(
-                    id_hash=id_hash(session_id), user_id=_uid(data), data=data, created_at=now, last_seen_at=now
-                )
+                WebSession(id_hash=id_hash(session_id), user_id=_uid(data), data=data, created_at=now, last_seen_at=now)
             )
             db.commit()
         return session_id

@@ -64,9 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = make_limiter(
         settings.redis_url, settings.login_attempts, settings.login_window_s, "login"
     )
-    app.state.ip_limiter = make_limiter(
-        settings.redis_url, settings.login_ip_attempts, settings.login_window_s, "ip"
-    )
+    app.state.ip_limiter = make_limiter(settings.redis_url, settings.login_ip_attempts, settings.login_window_s, "ip")
     app.state.library = default_library
     app.state.rubric = default_rubric
     app.state.intents = move_intents()

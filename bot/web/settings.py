@@ -128,7 +128,7 @@ class Settings:
             if problem:
                 out.append(problem)
         if "*" in self.widget_ancestors.split():
-            out.append("WIDGET_ALLOWED_ORIGINS=* : n'importe quel site pourrait encadrer le widget ; listez les origines.")
+            out.append("WIDGET_ALLOWED_ORIGINS=* : tout site pourrait encadrer le widget ; listez les origines.")
         host = urlsplit(self.rasa_url).hostname or ""
         if host not in ("127.0.0.1", "localhost", "::1"):
             problem = secret_problem("RASA_REST_SECRET", self.rasa_secret)

@@ -97,7 +97,9 @@ def test_a_session_ends_after_its_absolute_lifetime_however_busy(web):  # noqa: 
     _age_session(web, http, created_at=12 * 3600 + 1)  # logged in 12 h ago, used a minute ago
     assert not logged_in(web, http)
     with web.db() as s:
-        assert s.scalar(select(WebSession).where(WebSession.created_at < datetime.utcnow() - timedelta(hours=12))) is None
+        assert (
+            s.scalar(select(WebSession).where(WebSession.created_at < datetime.utcnow() - timedelta(hours=12))) is None
+        )
 
 
 def test_a_password_change_ends_the_other_sessions(web):  # noqa: F811

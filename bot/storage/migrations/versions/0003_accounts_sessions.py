@@ -40,9 +40,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_widget_links_user_id", "widget_links", ["user_id"])
     with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
