@@ -12,7 +12,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from starlette.requests import Request
 
 T = TypeVar("T")
@@ -80,8 +80,23 @@ async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await loop.run_in_executor(cpu_pool(), functools.partial(fn, *args, **kwargs))
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="negociation-widget")
+class _IssuedAtSigner(TimestampSigner):
+    """Signs with a given time instead of now: a listed widget link is signed again, identical."""
+
+    def __init__(self, *args: Any, issued_at: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.issued_at = issued_at
+
+    def get_timestamp(self) -> int:
+        return self.issued_at
+
+
+def _serializer(secret: str, issued_at: int | None = None) -> URLSafeTimedSerializer:
+    if issued_at is None:
+        return URLSafeTimedSerializer(secret, salt="negociation-widget")
+    return URLSafeTimedSerializer(
+        secret, salt="negociation-widget", signer=_IssuedAtSigner, signer_kwargs={"issued_at": issued_at}
+    )
 
 
 def password_version(password_hash: str) -> str:
@@ -89,14 +104,20 @@ def password_version(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
-def widget_token(secret: str, username: str, version: str = "") -> str:
+def widget_token(secret: str, username: str, version: str = "", link: str = "", issued_at: int | None = None) -> str:
     """A signed token naming a student account, for the LMS widget.
 
-    The web app binds it to the account's ``password_version``: a password reset revokes
-    every snippet given out. A token without version (minted by an LMS plugin with
-    ``WIDGET_SECRET``) is valid until it expires.
+    The web app binds it to the account's ``password_version`` (a password reset revokes
+    every snippet given out) and to a ``link`` row the teacher can revoke, signed at the
+    row's ``issued_at`` so that the page shows the same token again. A token without
+    version (minted by an LMS plugin with ``WIDGET_SECRET``) is valid until it expires.
     """
-    return _serializer(secret).dumps({"u": username, "v": version} if version else {"u": username})
+    claims = {"u": username}
+    if version:
+        claims["v"] = version
+    if link:
+        claims["l"] = link
+    return _serializer(secret, issued_at).dumps(claims)
 
 
 def widget_claims(secret: str, token: str, max_age_s: int = WIDGET_MAX_AGE_S) -> dict | None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.scenario import ScenarioError, parse_scenario
-from bot.storage import accounts
+from bot.storage import accounts, widget_links
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
 from bot.storage.results import (
     SessionFilter,
@@ -251,11 +251,14 @@ def learner_page(
     flt = SessionFilter(learner_ids=[learner_id])
     student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
     secret = request.app.state.settings.widget_secret
-    token = (
-        widget_token(secret, student.username, password_version(student.password_hash))
-        if student
-        else widget_token(secret, learner_id)
-    )
+    links: list = []
+    if student:  # bound to the password and to a link the teacher can revoke
+        link = widget_links.current_link(db, student, user)
+        links = widget_links.active_links(db, student)
+        version = password_version(student.password_hash)
+        token = widget_token(secret, student.username, version, link.id, widget_links.issued_at(link))
+    else:
+        token = widget_token(secret, learner_id)
     return render(
         request,
         "teacher/learner.html",
@@ -266,6 +269,7 @@ def learner_page(
             "chosen": chosen,
             "sessions": list_sessions(db, flt),
             "widget_token": token,
+            "widget_links": links,
         },
     )
 
