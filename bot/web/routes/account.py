@@ -11,17 +11,13 @@ from bot.storage.accounts import AccountError
 from bot.storage.models import User
 from bot.web.deps import PASSWORD_PAGE, admin_user, current_user, get_db
 from bot.web.routes.auth import home_for
-from bot.web.security import csrf_ok, off_loop
+from bot.web.routes.teacher import require_csrf
+from bot.web.security import off_loop
 from bot.web.sessions import SCOPE_KEY
 from bot.web.templating import render
 
 router = APIRouter()
 TEACHERS_PAGE = "/admin/enseignants"
-
-
-async def _require_csrf(request: Request) -> None:
-    if not await csrf_ok(request):
-        raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page et recommencez.")
 
 
 @router.get(PASSWORD_PAGE)
@@ -38,7 +34,7 @@ async def change_password(
     user: User = Depends(current_user),
     db: Session = Depends(get_db),
 ) -> Response:
-    await _require_csrf(request)
+    await require_csrf(request)
     try:
         await off_loop(
             account_changes.change_password, db, user, current[:200], new, confirm, request.scope.get(SCOPE_KEY)
@@ -62,7 +58,7 @@ def _target(db: Session, user_id: int) -> User:
 async def reset_password(
     user_id: int, request: Request, admin: User = Depends(admin_user), db: Session = Depends(get_db)
 ) -> Response:
-    await _require_csrf(request)
+    await require_csrf(request)
     target = _target(db, user_id)
     try:
         temporary = await off_loop(account_changes.reset_password, db, admin, target)
@@ -76,7 +72,7 @@ async def reset_password(
 async def set_active(
     user_id: int, action: str, request: Request, admin: User = Depends(admin_user), db: Session = Depends(get_db)
 ) -> Response:
-    await _require_csrf(request)
+    await require_csrf(request)
     if action not in ("desactiver", "reactiver"):
         raise HTTPException(status_code=404, detail="Action inconnue.")
     try:

@@ -14,7 +14,8 @@ from bot.storage import accounts, widget_links
 from bot.storage.models import User
 from bot.web.deps import get_db, teacher_user, web_settings
 from bot.web.routes.student import chat_text, relay_and_state, start_command
-from bot.web.security import csrf_ok, widget_claims, widget_version_ok
+from bot.web.routes.teacher import require_csrf
+from bot.web.security import widget_claims, widget_version_ok
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -96,8 +97,7 @@ async def revoke_links(
     db: Session = Depends(get_db),
 ) -> Response:
     """Revoke one widget link (``link``) or, without it, every link of the student."""
-    if not await csrf_ok(request):
-        raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page et recommencez.")
+    await require_csrf(request)
     student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
     if student is None or not accounts.can_see_learner(db, user, learner_id):
         raise HTTPException(status_code=404, detail="Élève introuvable.")
