@@ -224,7 +224,7 @@ class LinkCode(Base):
 class WebSession(Base):
     """A logged-in browser (or one on the login page, for its CSRF token), kept server-side.
 
-    The cookie carries a random id only; the row is found by its SHA-256, so a copy of the
+    The cookie carries a random id only; the row is found by its HMAC with ``SECRET_KEY``, so a copy of the
     table gives no usable cookie. Deleting the row (logout, password change, deactivation)
     ends the session everywhere the cookie was copied to.
     """

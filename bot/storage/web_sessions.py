@@ -8,6 +8,7 @@ and a deactivation end it, and gives it an idle timeout and an absolute lifetime
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -26,9 +27,10 @@ TOUCH_EVERY_S = 60
 PURGE_EVERY_S = 300
 
 
-def id_hash(session_id: str) -> str:
-    """What the table keeps: a stolen copy of it gives no usable cookie."""
-    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
+def id_hash(session_id: str, key: str) -> str:
+    """What the table keeps, an HMAC of the id with ``SECRET_KEY``: a stolen copy of the table
+    gives no usable cookie, and a row written into it without the key opens no session."""
+    return hmac.new(key.encode("utf-8"), session_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def revoke_user_sessions(db: Any, user_id: int, keep_hash: str | None = None) -> int:
@@ -52,8 +54,9 @@ class Loaded:
 class SessionStore:
     """Load and save sessions for the middleware (``bot/web/sessions.py``); synchronous, run in threads."""
 
-    def __init__(self, sessions: sessionmaker, idle_s: int, max_age_s: int):
+    def __init__(self, sessions: sessionmaker, key: str, idle_s: int, max_age_s: int):
         self.sessions = sessions
+        self.key = key
         self.idle = timedelta(seconds=idle_s)
         self.max_age = timedelta(seconds=max_age_s)
         self._last_purge = 0.0
@@ -62,7 +65,7 @@ class SessionStore:
     def load(self, session_id: str) -> Loaded | None:
         if not session_id or len(session_id) > 128:
             return None
-        key, now = id_hash(session_id), datetime.utcnow()
+        key, now = id_hash(session_id, self.key), datetime.utcnow()
         with self.sessions() as db:
             row = db.get(WebSession, key)
             if row is None:
@@ -79,7 +82,13 @@ class SessionStore:
         session_id, now = secrets.token_urlsafe(32), datetime.utcnow()
         with self.sessions() as db:
             db.add(
-                WebSession(id_hash=id_hash(session_id), user_id=_uid(data), data=data, created_at=now, last_seen_at=now)
+                WebSession(
+                    id_hash=id_hash(session_id, self.key),
+                    user_id=_uid(data),
+                    data=data,
+                    created_at=now,
+                    last_seen_at=now,
+                )
             )
             db.commit()
         return session_id

@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     # the cookie is a random id; the session lives in the database (revocable, idle + absolute limits)
-    store = SessionStore(app.state.sessions, settings.session_idle_s, settings.session_max_age_s)
+    store = SessionStore(app.state.sessions, settings.secret_key, settings.session_idle_s, settings.session_max_age_s)
     app.add_middleware(
         ServerSessionMiddleware, store=store, secure=settings.cookie_secure, max_age_s=settings.session_max_age_s
     )

@@ -19,6 +19,7 @@ from bot.web.sessions import COOKIE_NAME
 from tests.web.conftest import PASSWORD, web  # noqa: F401 - web: the app on a throw-away database
 
 pytestmark = pytest.mark.security
+KEY = "test-secret-key"  # SECRET_KEY of the web fixture: the table keeps HMACs of the ids with it
 
 
 def cookie_of(http) -> str:
@@ -49,7 +50,7 @@ def test_the_cookie_is_a_random_id_of_a_server_side_session(web):  # noqa: F811
     value = cookie_of(http)
     assert 40 <= len(value) <= 64 and "." not in value  # no signed payload: nothing to decode
     with web.db() as s:
-        row = s.get(WebSession, id_hash(value))
+        row = s.get(WebSession, id_hash(value, KEY))
         assert row is not None and row.data["uid"] == s.scalar(select(User.id).where(User.username == "prof.martin"))
         assert s.get(WebSession, value) is None  # the table keeps a digest, not the cookie
 
@@ -78,7 +79,7 @@ def test_a_login_gets_a_new_session_id(web):  # noqa: F811
 
 def _age_session(web, http, **delta) -> None:  # noqa: F811
     with web.db() as s:
-        row = s.get(WebSession, id_hash(cookie_of(http)))
+        row = s.get(WebSession, id_hash(cookie_of(http), KEY))
         for column, seconds in delta.items():
             setattr(row, column, getattr(row, column) - timedelta(seconds=seconds))
         s.commit()

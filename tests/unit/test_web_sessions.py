@@ -19,7 +19,7 @@ def test_store_lifecycle(url):  # noqa: F811
         user = accounts.create_user(s, "prof.store", "motdepasse-solide", "teacher")
         s.commit()
         uid = user.id
-    store = SessionStore(factory, idle_s=3600, max_age_s=7200)
+    store = SessionStore(factory, key="k" * 32, idle_s=3600, max_age_s=7200)
     first, second = store.create({"uid": uid, "csrf": "x"}), store.create({"uid": uid})
     loaded = store.load(first)
     assert loaded.user_id == uid and loaded.data == {"uid": uid, "csrf": "x"}
@@ -27,12 +27,12 @@ def test_store_lifecycle(url):  # noqa: F811
     assert store.load(first).data["csrf"] == "y"
     assert store.load("not-a-session") is None and store.load("x" * 500) is None
     with factory() as s:
-        assert revoke_user_sessions(s, uid, keep_hash=id_hash(first)) == 1
+        assert revoke_user_sessions(s, uid, keep_hash=id_hash(first, store.key)) == 1
         s.commit()
     assert store.load(second) is None and store.load(first) is not None
     with factory() as s:
-        s.get(WebSession, id_hash(first)).created_at = datetime.utcnow() - timedelta(seconds=7201)
+        s.get(WebSession, id_hash(first, store.key)).created_at = datetime.utcnow() - timedelta(seconds=7201)
         s.commit()
     assert store.load(first) is None  # past the absolute lifetime: gone, and the row deleted
     with factory() as s:
-        assert s.get(WebSession, id_hash(first)) is None
+        assert s.get(WebSession, id_hash(first, store.key)) is None
