@@ -282,6 +282,27 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention limit (``RETENTION_DAYS``): RGPD storage limitation, run by cron or by hand."""
+    from bot.storage.audit import record_event
+    from bot.storage.erasure import purge
+
+    settings = get_settings()
+    days = settings.retention_days if args.days is None else args.days
+    if days < 1:
+        print("Erreur : la durée de conservation doit être d'au moins 1 jour.", file=sys.stderr)
+        return 2
+    with _db_session() as db:
+        report = purge(db, days, journal=settings.unsaved_messages_path, dry_run=args.dry_run)
+        if args.dry_run:
+            print(f"(simulation, rien n'est supprimé) {report.summary()}")
+            return 0
+        record_event(db, "purge", actor_name="bot.cli purge", target=f"{days} jours", detail=report.summary())
+        db.commit()
+    print(report.summary())
+    return 0
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     from bot.content.spoilers import leaks
     from bot.engine.scenario import ScenarioError, parse_scenario
@@ -329,6 +350,10 @@ def main(argv: List[str] | None = None) -> int:
     rb = sub.add_parser("rebuild", help="rebuild sessions, turns and scores from the tracker store")
     rb.add_argument("--learner", action="append", help="only this learner (repeatable)")
     rb.set_defaults(func=cmd_rebuild)
+    pg = sub.add_parser("purge", help="delete learner data older than RETENTION_DAYS (RGPD)")
+    pg.add_argument("--days", type=int, default=None, help="retention in days (default: RETENTION_DAYS)")
+    pg.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    pg.set_defaults(func=cmd_purge)
     sub.add_parser("web", help="serve the web app (students, teachers, API)").set_defaults(func=cmd_web)
     cu = sub.add_parser("create-user", help="create an admin, teacher or student account")
     cu.add_argument("username")

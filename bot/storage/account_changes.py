@@ -2,8 +2,7 @@
 
 Each change ends what the old state allowed (issue 14): a new password ends the user's
 other web sessions and the widget links bound to the old password; a deactivation ends
-every session and API token. Account events go to the audit trail when it exists
-(``bot.storage.audit``, built by the privacy work).
+every session and API token. Account events go to the audit trail (``bot.storage.audit``).
 """
 
 from __future__ import annotations
@@ -15,17 +14,14 @@ from sqlalchemy.orm import Session
 
 from bot.storage import accounts
 from bot.storage.accounts import AccountError
+from bot.storage.audit import record_event
 from bot.storage.models import ApiToken, User
 from bot.storage.web_sessions import revoke_user_sessions
 
 
-def record_event(db: Session, actor: User | None, action: str, subject: User) -> None:
-    """Hand an account event to the audit trail, if this installation has one."""
-    try:
-        from bot.storage import audit  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    audit.record(db, actor=actor, action=action, subject=f"user:{subject.username}")
+def _record(db: Session, actor: User, action: str, subject: User) -> None:
+    """An account event in the audit trail (``bot/storage/audit.py``)."""
+    record_event(db, action, actor=actor, target=f"compte {subject.username}")
 
 
 def change_password(db: Session, user: User, current: str, new: str, confirm: str, keep_session: str | None) -> None:
@@ -40,7 +36,7 @@ def change_password(db: Session, user: User, current: str, new: str, confirm: st
     user.password_hash = accounts.hash_password(new)
     user.must_change_password = False
     revoke_user_sessions(db, user.id, keep_hash=keep_session)
-    record_event(db, user, "password_changed", user)
+    _record(db, user, "password_changed", user)
 
 
 def reset_password(db: Session, admin: User, target: User) -> str:
@@ -51,7 +47,7 @@ def reset_password(db: Session, admin: User, target: User) -> str:
     target.password_hash = accounts.hash_password(temporary)
     target.must_change_password = True
     revoke_user_sessions(db, target.id)
-    record_event(db, admin, "password_reset", target)
+    _record(db, admin, "password_reset", target)
     return temporary
 
 
@@ -67,4 +63,4 @@ def set_active(db: Session, admin: User, target: User, active: bool) -> None:
             .where(ApiToken.user_id == target.id, ApiToken.revoked_at.is_(None))
             .values(revoked_at=datetime.utcnow())
         )
-    record_event(db, admin, "account_enabled" if active else "account_disabled", target)
+    _record(db, admin, "account_reactivated" if active else "account_deactivated", target)

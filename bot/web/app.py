@@ -21,7 +21,7 @@ from bot.web.deps import PASSWORD_PAGE, NotLoggedIn, PasswordChangeRequired
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import account, api, auth, student, teacher, widget
+from bot.web.routes import account, api, auth, privacy, student, teacher, widget
 from bot.web.sessions import ServerSessionMiddleware
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -97,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ServerSessionMiddleware, store=store, secure=settings.cookie_secure, max_age_s=settings.session_max_age_s
     )
 
+    privacy.install_audit(app)  # who viewed or changed a learner's record (RGPD); sees the real client
+
     # outermost: the rate limits and the pages see the real client (bot/web/proxy.py)
     app.add_middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies)
 
@@ -118,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, account, student, teacher, api, widget):
+    for module in (auth, account, student, teacher, api, widget, privacy):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from bot.storage import accounts
+from bot.storage.audit import record_event
 from bot.storage.models import Learner, User
 from bot.storage.results import learner_sessions, session_json
 from bot.web.deps import get_db
@@ -27,10 +28,14 @@ def token_user(request: Request, db: Session = Depends(get_db)) -> User:
 
 
 @router.get("/learners/{learner_id}/sessions")
-def sessions(learner_id: str, user: User = Depends(token_user), db: Session = Depends(get_db)) -> List[Dict[str, Any]]:
+def sessions(
+    learner_id: str, request: Request, user: User = Depends(token_user), db: Session = Depends(get_db)
+) -> List[Dict[str, Any]]:
     """The learner's sessions, newest first, with scores, evidence and every turn."""
     if not accounts.can_see_learner(db, user, learner_id):
         raise HTTPException(status_code=403, detail="Cet élève n'appartient pas à vos classes.")
     if db.get(Learner, learner_id) is None:
         return []
+    ip = request.client.host if request.client else ""
+    record_event(db, "api_read", actor=user, learner_id=learner_id, target="API résultats", ip=ip)
     return [session_json(s) for s in learner_sessions(db, learner_id)]

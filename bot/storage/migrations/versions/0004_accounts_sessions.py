@@ -1,15 +1,15 @@
 """server-side web sessions, revocable widget links, temporary passwords
 
-Revision ID: 0003_accounts
-Revises: 0002
+Revision ID: 0004_accounts
+Revises: 0003_privacy
 Create Date: 2026-12-03 07:45:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_accounts"
-down_revision = "0002"
+revision = "0004_accounts"
+down_revision = "0003_privacy"
 branch_labels = None
 depends_on = None
 
