@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.storage import accounts
-from bot.storage.models import User
+from bot.storage.models import AuditEvent, User
 from tests.security.test_sessions import logged_in, new_account
 from tests.web.conftest import PASSWORD, web  # noqa: F401 - web: the app on a throw-away database
 
@@ -22,6 +22,13 @@ pytestmark = pytest.mark.security
 def user_id(web, username: str) -> int:  # noqa: F811
     with web.db() as s:
         return s.scalar(select(User.id).where(User.username == username))
+
+
+def audited(web, action: str, username: str) -> bool:  # noqa: F811
+    """The account event is in the audit trail, with the admin as actor."""
+    with web.db() as s:
+        query = select(AuditEvent).where(AuditEvent.action == action, AuditEvent.target == f"compte {username}")
+        return any(event.actor == "admin" for event in s.scalars(query))
 
 
 def admin_post(web, admin, path: str):  # noqa: F811
@@ -52,6 +59,7 @@ def test_the_admin_resets_a_teacher_password_shown_once_and_changed_at_next_logi
     page = admin.get(web.url + "/admin/enseignants").text
     temporary = re.search(r'id="temporary-password">([^<]+)<', page).group(1)
     assert "temporary-password" not in admin.get(web.url + "/admin/enseignants").text  # shown once
+    assert audited(web, "password_reset", "prof.oubli")
     assert not logged_in(web, teacher)  # the sessions opened with the old password end
     assert try_login(web, "prof.oubli", PASSWORD)[1].status_code == 401
     http, resp = try_login(web, "prof.oubli", temporary)
@@ -78,6 +86,7 @@ def test_deactivation_refuses_the_login_and_ends_sessions_and_api_tokens(web):  
     target = user_id(web, "prof.parti")
     assert admin_post(web, admin, f"/admin/comptes/{target}/desactiver").status_code == 303
     assert "désactivé" in admin.get(web.url + "/admin/enseignants").text
+    assert audited(web, "account_deactivated", "prof.parti")
     assert not logged_in(web, teacher)
     assert api.get(web.url + "/api/v1/learners/alice.dupont/sessions", headers=headers).status_code == 401
     _, refused = try_login(web, "prof.parti", PASSWORD)
