@@ -93,6 +93,19 @@ test-scale: install $(MODEL)
 test-security: install
 	$(PY) -m pytest -m security tests/security
 
+# Known vulnerabilities of every pinned package (requirements + constraints), from the
+# PyPI advisory database: needs the network, hence not part of `make test`. pip-audit runs
+# from its own venv (var/audit-venv): its dependencies would clash with Rasa's pins.
+AUDIT_VENV := var/audit-venv
+.PHONY: audit
+audit: $(AUDIT_VENV)/.installed
+	$(AUDIT_VENV)/bin/pip-audit --disable-pip --no-deps --progress-spinner off -r constraints.txt
+
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	@test -x $(AUDIT_VENV)/bin/python || { PYBIN=$$(scripts/find-python.sh) && $$PYBIN -m venv $(AUDIT_VENV); }
+	$(AUDIT_VENV)/bin/python -m pip install --progress-bar off -r requirements-audit.txt
+	@touch $@
+
 # Load: 100 learners x 20 turns in parallel on one Rasa server, on SQLite and on
 # PostgreSQL (TEST_DATABASE_URL); 0 errors, 0 lost turns, every session scored; prints
 # messages/s (docs/testing.md, "Robustness"). .ci/run runs it after `make test`.

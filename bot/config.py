@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     #: failed logins per account within ``login_window_s`` before refusing
     login_attempts: int = Field(5, env="NEGO_LOGIN_ATTEMPTS")
     login_window_s: int = Field(300, env="NEGO_LOGIN_WINDOW_S")
+    #: failed logins and class codes per address within ``login_window_s``: loose, a school's NAT is one address
+    login_ip_attempts: int = Field(200, env="NEGO_LOGIN_IP_ATTEMPTS")
+    #: a web session unused this long ends (seconds)
+    session_idle_s: int = Field(2 * 3600, env="NEGO_SESSION_IDLE_S")
+    #: a web session ends this long after the login, used or not (seconds)
+    session_max_age_s: int = Field(12 * 3600, env="NEGO_SESSION_MAX_AGE_S")
     #: how long the web app waits for the Rasa server's answer
     rasa_timeout_s: float = Field(60.0, env="NEGO_RASA_TIMEOUT_S")
 
@@ -91,8 +97,9 @@ class Settings(BaseSettings):
     # --- web app switches --------------------------------------------------------------
     #: ``Secure`` cookies: on behind HTTPS (the school's reverse proxy)
     cookie_secure: bool = Field(False, env="COOKIE_SECURE")
-    #: who may embed the widget in a frame (CSP frame-ancestors), e.g. ``https://moodle.lycee.fr``
-    widget_allowed_origins: str = Field("*", env="WIDGET_ALLOWED_ORIGINS")
+    #: the LMS origins that may embed the widget in a frame, besides this site (CSP frame-ancestors),
+    #: e.g. ``https://moodle.lycee.fr``; ``*`` (any site) is refused in production
+    widget_allowed_origins: str = Field("", env="WIDGET_ALLOWED_ORIGINS")
 
     # --- Telegram (off while the token is empty) ---------------------------------------
     telegram_token: str = Field("", env="TELEGRAM_TOKEN")

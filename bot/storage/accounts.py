@@ -37,6 +37,13 @@ class AccountError(ValueError):
     """A readable French message for the person filling a form."""
 
 
+class AccountDisabled(AccountError):
+    """The password was right but the admin deactivated the account."""
+
+    def __init__(self) -> None:
+        super().__init__("Ce compte a été désactivé : adressez-vous à l'administrateur de l'établissement.")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -69,8 +76,12 @@ def create_user(
     role: str,
     display_name: str = "",
     group: Group | None = None,
+    temporary: bool = False,
 ) -> User:
-    """Create an account; a student gets a learner record of the same id."""
+    """Create an account; a student gets a learner record of the same id.
+
+    ``temporary``: the password was chosen by someone else (the admin), to change at the first login.
+    """
     username = username.strip().lower()
     if role not in ROLES:
         raise AccountError(f"Rôle inconnu : {role}.")
@@ -87,7 +98,9 @@ def create_user(
         raise AccountError(
             f"L'identifiant « {username} » est déjà pris par un autre apprenant : choisissez-en un autre."
         )
-    user = User(username=username, display_name=display_name.strip() or username, role=role)
+    user = User(
+        username=username, display_name=display_name.strip() or username, role=role, must_change_password=temporary
+    )
     user.password_hash = hash_password(password)
     if role == "student":
         learner = Learner(id=username, display_name=user.display_name)
@@ -111,14 +124,21 @@ def free_username(db: Session, base: str) -> str:
     return username
 
 
-def authenticate(db: Session, username: str, password: str) -> User | None:
-    user = db.scalar(select(User).where(User.username == username.strip().lower()))
+def password_matches(password_hash: str, password: str) -> bool:
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    """The account if the password is right; :class:`AccountDisabled` if it is but the account is off
+    (said only to whoever knows the password, so it reveals nothing to a guesser)."""
+    user = db.scalar(select(User).where(User.username == username.strip().lower()))
+    if not password_matches(user.password_hash if user else _DUMMY_HASH, password) or user is None:
         return None
-    if user is None or not user.active:
-        return None
+    if not user.active:
+        raise AccountDisabled()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = datetime.utcnow()

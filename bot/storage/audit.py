@@ -30,7 +30,9 @@ ACTION_LABELS = {
     "purge": "purge de conservation",
     "login_failed": "échec de connexion",
     "password_changed": "changement de mot de passe",
+    "password_reset": "mot de passe réinitialisé par l'administrateur",
     "account_deactivated": "compte désactivé",
+    "account_reactivated": "compte réactivé",
     "api_read": "lecture par l'API (jeton)",
 }
 

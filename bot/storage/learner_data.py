@@ -52,6 +52,10 @@ REGISTRY: Sequence[LearnerTable] = (
     LearnerTable("learners", "id", purpose="identifiant, nom affiché, classe"),
     LearnerTable("users", "learner_id", purpose="compte de connexion (identifiant, empreinte du mot de passe)"),
     LearnerTable("api_tokens", "user_id", via="users", purpose="jetons d'API du compte"),
+    LearnerTable(
+        "web_sessions", "user_id", via="users", purpose="sessions de connexion ouvertes (12 h au plus, puis effacées)"
+    ),
+    LearnerTable("widget_links", "user_id", via="users", purpose="liens du widget ENT donnés par l'enseignant"),
     LearnerTable("sessions", "learner_id", purpose="simulations : situation, dates, issue, note"),
     LearnerTable("turns", "session_id", via="sessions", purpose="transcriptions des échanges"),
     LearnerTable("evidence", "session_id", via="sessions", purpose="preuves relevées pour l'évaluation"),
@@ -76,9 +80,12 @@ NOT_LEARNER_DATA = {
     ("audit_events", "actor_id"): "who acted; pseudonymised with the learner's rows on erasure",
     ("authored_scenarios", "author_id"): "the teacher who wrote a scenario in the editor",
     ("assignments", "teacher_id"): "the teacher who set the work",
+    ("widget_links", "teacher_id"): "the teacher who gave the widget link out",
 }
 
 BY_NAME: Dict[str, LearnerTable] = {entry.table: entry for entry in REGISTRY}
+#: never exported: password and token digests, the keyed digest of a web session's id
+SECRET_COLUMNS = frozenset({"password_hash", "token_hash", "id_hash"})
 
 
 def table(name: str) -> Table:
@@ -142,9 +149,7 @@ def export_learner(db: Session, learner_id: str, journal: Path | None = None) ->
     tables: Dict[str, List[Dict[str, Any]]] = {}
     for entry in REGISTRY:
         rows = db.execute(rows_query(entry, ids)).mappings().all()
-        tables[entry.table] = [
-            {k: _plain(v) for k, v in row.items() if k != "password_hash" and k != "token_hash"} for row in rows
-        ]
+        tables[entry.table] = [{k: _plain(v) for k, v in row.items() if k not in SECRET_COLUMNS} for row in rows]
     events = tracker_table(db)
     if events is not None:
         rows = db.execute(select(events).where(events.c[TRACKER_SENDER].in_(ids)).order_by(events.c.id)).mappings()

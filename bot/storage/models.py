@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 
@@ -157,6 +158,8 @@ class User(Base):
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
     last_login_at: Mapped[datetime | None] = Column(DateTime)
+    #: a temporary password (set by the admin): the next login leads to the password-change page
+    must_change_password: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default=false())
     learner: Mapped[Learner | None] = relationship("Learner")
 
 
@@ -223,6 +226,37 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
     expires_at: Mapped[datetime] = Column(DateTime, nullable=False)
     used_at: Mapped[datetime | None] = Column(DateTime)
+
+
+class WebSession(Base):
+    """A logged-in browser (or one on the login page, for its CSRF token), kept server-side.
+
+    The cookie carries a random id only; the row is found by its HMAC with ``SECRET_KEY``, so a copy of the
+    table gives no usable cookie. Deleting the row (logout, password change, deactivation)
+    ends the session everywhere the cookie was copied to.
+    """
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = Column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict] = Column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, index=True)
+    last_seen_at: Mapped[datetime] = Column(DateTime, nullable=False)
+
+
+class WidgetLink(Base):
+    """A widget token a teacher gave out for one student: listed on the student's page, revocable.
+
+    The token itself is not stored: it is signed again from this row (same claims, same
+    timestamp) when the page is shown.
+    """
+
+    __tablename__ = "widget_links"
+    id: Mapped[str] = Column(String(32), primary_key=True)
+    user_id: Mapped[int] = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False)
+    revoked_at: Mapped[datetime | None] = Column(DateTime)
 
 
 class AuditEvent(Base):

@@ -12,16 +12,17 @@ from typing import Dict
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from bot.assessment.rubric import default_rubric
 from bot.storage import authored
 from bot.storage import db as storage
-from bot.web.deps import NotLoggedIn
+from bot.storage.web_sessions import SessionStore
+from bot.web.deps import PASSWORD_PAGE, NotLoggedIn, PasswordChangeRequired
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import api, assignments, auth, editor, lti, lti_admin, privacy, student, teacher, widget
+from bot.web.routes import account, api, assignments, auth, editor, lti, lti_admin, privacy, student, teacher, widget
+from bot.web.sessions import ServerSessionMiddleware
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter = make_limiter(
         settings.redis_url, settings.login_attempts, settings.login_window_s, "login"
     )
-    app.state.ip_limiter = make_limiter(settings.redis_url, settings.login_attempts * 6, settings.login_window_s, "ip")
+    app.state.ip_limiter = make_limiter(settings.redis_url, settings.login_ip_attempts, settings.login_window_s, "ip")
     app.state.library = lambda: authored.current_library(settings.database_url)
     app.state.rubric = default_rubric
     app.state.intents = move_intents()
@@ -90,13 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # the cookie is a random id; the session lives in the database (revocable, idle + absolute limits)
+    store = SessionStore(app.state.sessions, settings.secret_key, settings.session_idle_s, settings.session_max_age_s)
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="negociation_session",
-        max_age=8 * 3600,
-        same_site="lax",
-        https_only=settings.cookie_secure,
+        ServerSessionMiddleware, store=store, secure=settings.cookie_secure, max_age_s=settings.session_max_age_s
     )
 
     privacy.install_audit(app)  # who viewed or changed a learner's record (RGPD); sees the real client
@@ -110,13 +108,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": "Connexion requise."}, status_code=401)
         return RedirectResponse(f"/connexion?suite={request.url.path}", status_code=303)
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password_change(request: Request, exc: PasswordChangeRequired):
+        if request.url.path.startswith(("/api/", "/eleve/api/")):
+            return JSONResponse({"detail": "Changez d'abord votre mot de passe provisoire."}, status_code=403)
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
+
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith(("/api/", "/eleve/api/", "/widget/api/")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, student, teacher, assignments, editor, api, widget, privacy, lti, lti_admin):
+    for module in (auth, account, student, teacher, assignments, editor, api, widget, privacy, lti, lti_admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

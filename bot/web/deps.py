@@ -22,8 +22,16 @@ def web_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+#: where a user changes their password (the only page open while a temporary password is in use)
+PASSWORD_PAGE = "/compte/mot-de-passe"
+
+
 class NotLoggedIn(Exception):
     pass
+
+
+class PasswordChangeRequired(Exception):
+    """The account has a temporary password (admin reset): nothing else until it is changed."""
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -48,6 +56,8 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User:
     request.state.user = SimpleNamespace(
         id=user.id, username=user.username, display_name=user.display_name, role=user.role
     )
+    if user.must_change_password and request.url.path != PASSWORD_PAGE:
+        raise PasswordChangeRequired()
     return user
 
 

@@ -1,73 +1,74 @@
-"""Login and class-code rate limits shared by every web process and surviving restarts.
+"""Login and class-code rate limits, shared by every web process and surviving restarts.
 
-The in-process ``RateLimiter`` (bot/web/security.py) is cleared by a restart and counts
-per process. With ``REDIS_URL`` set (compose: the Redis of the stack), the failures are
-kept in Redis sorted sets (one per key: a sliding window), shared by all processes, and
-expire with the window, so keys do not pile up. (The maintained ``limits`` library needs
-``packaging>=21``, which Rasa 3.6's pin excludes.) If Redis stops answering, the limits
-fall back to the process's memory rather than locking everybody out or letting
-everybody in for good.
+Built on the maintained ``limits`` library (moving windows, Redis and memory storages)
+instead of the hand-written limiter of before. With ``REDIS_URL`` set (compose: the
+Redis of the stack) the counts live in Redis: shared by all processes, kept across a
+restart, expiring with their window. Without it they live in the process's memory. If
+Redis stops answering, the counts fall back to memory rather than locking everybody out
+or letting everybody in for good.
+
+The keys (bot/web/routes/auth.py): failed logins count per account *and* address, so
+one student typing a wrong password does not lock out the class behind the school's NAT
+(one address); a looser cap per address still stops one machine from trying many
+accounts (issue 14).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
-import uuid
 
-from bot.web.security import RateLimiter
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 
 logger = logging.getLogger(__name__)
+#: how long the web app waits for Redis before counting in memory
+REDIS_TIMEOUT_S = 0.5
 
 
-class RedisRateLimiter:
-    """Same interface as ``RateLimiter``: ``blocked``, ``hit``, ``reset``."""
+class Limiter:
+    """At most ``limit`` hits per key within ``window_s`` seconds: ``blocked``, ``hit``, ``reset``."""
 
-    def __init__(self, url: str, limit: int, window_s: float, prefix: str = "nego:rl"):
-        import redis
+    def __init__(self, redis_url: str, limit: int, window_s: int, name: str):
+        self.item = RateLimitItemPerSecond(limit, max(1, int(window_s)))
+        self.name = name
+        # the strategies hold their storage by a weak reference: the limiter keeps them alive
+        self._storages = [MemoryStorage()]
+        self._memory = MovingWindowRateLimiter(self._storages[0])
+        self._shared = self._memory
+        self._errors: tuple = ()
+        if redis_url:
+            import redis
 
-        self.limit = limit
-        self.window_s = window_s
-        self.prefix = prefix
-        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self._fallback = RateLimiter(limit, window_s)
-        self._errors = (redis.RedisError, OSError)
+            storage = storage_from_string(
+                redis_url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+            )
+            self._storages.append(storage)
+            self._shared = MovingWindowRateLimiter(storage)
+            self._errors = (redis.RedisError, OSError)
 
-    def _key(self, key: str) -> str:
-        return f"{self.prefix}:{key}"
+    def _ids(self, key: str) -> tuple:
+        return ("nego", self.name, key)
+
+    def _call(self, method: str, key: str):
+        try:
+            return getattr(self._shared, method)(self.item, *self._ids(key))
+        except self._errors as exc:
+            logger.warning("rate limit: Redis unavailable (%s), counting in memory", exc)
+            return getattr(self._memory, method)(self.item, *self._ids(key))
 
     def blocked(self, key: str) -> bool:
-        now = time.time()
-        try:
-            pipe = self._redis.pipeline()
-            pipe.zremrangebyscore(self._key(key), 0, now - self.window_s)
-            pipe.zcard(self._key(key))
-            return pipe.execute()[1] >= self.limit
-        except self._errors as exc:
-            logger.warning("rate limit: Redis unavailable (%s), in-memory fallback", exc)
-            return self._fallback.blocked(key)
+        return not self._call("test", key)
 
     def hit(self, key: str) -> None:
-        now = time.time()
-        try:
-            pipe = self._redis.pipeline()
-            pipe.zadd(self._key(key), {f"{now}:{uuid.uuid4().hex[:8]}": now})
-            pipe.zremrangebyscore(self._key(key), 0, now - self.window_s)
-            pipe.expire(self._key(key), int(self.window_s) + 1)
-            pipe.execute()
-        except self._errors as exc:
-            logger.warning("rate limit: Redis unavailable (%s), in-memory fallback", exc)
-            self._fallback.hit(key)
+        self._call("hit", key)
 
     def reset(self, key: str) -> None:
-        with contextlib.suppress(*self._errors):
-            self._redis.delete(self._key(key))
-        self._fallback.reset(key)
+        self._call("clear", key)
+        if self._shared is not self._memory:
+            self._memory.clear(self.item, *self._ids(key))
 
 
-def make_limiter(redis_url: str, limit: int, window_s: float, name: str) -> RateLimiter | RedisRateLimiter:
+def make_limiter(redis_url: str, limit: int, window_s: float, name: str) -> Limiter:
     """Redis when ``REDIS_URL`` is set, else the process's memory."""
-    if redis_url:
-        return RedisRateLimiter(redis_url, limit, window_s, prefix=f"nego:rl:{name}")
-    return RateLimiter(limit, window_s)
+    return Limiter(redis_url, limit, int(window_s), name)

@@ -1,4 +1,4 @@
-"""CSRF tokens, login rate limiting and the widget's signed learner tokens."""
+"""CSRF tokens, CPU work off the event loop and the widget's signed learner tokens."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import hmac
 import os
 import secrets
 import threading
-import time
-from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Deque, Dict, TypeVar
+from typing import Any, Callable, TypeVar
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from starlette.requests import Request
 
 T = TypeVar("T")
@@ -45,38 +43,6 @@ async def csrf_ok(request: Request) -> bool:
         if "form" in content_type:
             sent = (await request.form()).get(CSRF_FIELD)
     return isinstance(sent, str) and hmac.compare_digest(sent, expected)
-
-
-class RateLimiter:
-    """Failed attempts per key in a sliding window (one web process; see docs/web-and-api.md)."""
-
-    def __init__(self, limit: int, window_s: float):
-        self.limit = limit
-        self.window_s = window_s
-        self._hits: Dict[str, Deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _trim(self, key: str, now: float) -> Deque[float]:
-        hits = self._hits[key]
-        while hits and now - hits[0] > self.window_s:
-            hits.popleft()
-        if len(self._hits) > 10_000:  # keys of the past window: dropped, memory stays bounded
-            for stale in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window_s]:
-                if stale != key:
-                    del self._hits[stale]
-        return hits
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._trim(key, time.monotonic())) >= self.limit
-
-    def hit(self, key: str) -> None:
-        with self._lock:
-            self._trim(key, time.monotonic()).append(time.monotonic())
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
 
 
 def _lower_priority() -> None:
@@ -114,8 +80,23 @@ async def off_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await loop.run_in_executor(cpu_pool(), functools.partial(fn, *args, **kwargs))
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="negociation-widget")
+class _IssuedAtSigner(TimestampSigner):
+    """Signs with a given time instead of now: a listed widget link is signed again, identical."""
+
+    def __init__(self, *args: Any, issued_at: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.issued_at = issued_at
+
+    def get_timestamp(self) -> int:
+        return self.issued_at
+
+
+def _serializer(secret: str, issued_at: int | None = None) -> URLSafeTimedSerializer:
+    if issued_at is None:
+        return URLSafeTimedSerializer(secret, salt="negociation-widget")
+    return URLSafeTimedSerializer(
+        secret, salt="negociation-widget", signer=_IssuedAtSigner, signer_kwargs={"issued_at": issued_at}
+    )
 
 
 def password_version(password_hash: str) -> str:
@@ -123,14 +104,20 @@ def password_version(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()[:16]
 
 
-def widget_token(secret: str, username: str, version: str = "") -> str:
+def widget_token(secret: str, username: str, version: str = "", link: str = "", issued_at: int | None = None) -> str:
     """A signed token naming a student account, for the LMS widget.
 
-    The web app binds it to the account's ``password_version``: a password reset revokes
-    every snippet given out. A token without version (minted by an LMS plugin with
-    ``WIDGET_SECRET``) is valid until it expires.
+    The web app binds it to the account's ``password_version`` (a password reset revokes
+    every snippet given out) and to a ``link`` row the teacher can revoke, signed at the
+    row's ``issued_at`` so that the page shows the same token again. A token without
+    version (minted by an LMS plugin with ``WIDGET_SECRET``) is valid until it expires.
     """
-    return _serializer(secret).dumps({"u": username, "v": version} if version else {"u": username})
+    claims = {"u": username}
+    if version:
+        claims["v"] = version
+    if link:
+        claims["l"] = link
+    return _serializer(secret, issued_at).dumps(claims)
 
 
 def widget_claims(secret: str, token: str, max_age_s: int = WIDGET_MAX_AGE_S) -> dict | None:

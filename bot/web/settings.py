@@ -78,6 +78,12 @@ def _networks(text: str) -> Tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
     return tuple(out)
 
 
+def frame_ancestors(origins: str) -> str:
+    """CSP ``frame-ancestors`` of the widget: this site plus ``WIDGET_ALLOWED_ORIGINS`` (commas or spaces)."""
+    extra = [o for o in origins.replace(",", " ").split() if o != "'self'"]
+    return " ".join(["'self'", *extra])
+
+
 @dataclass
 class Settings:
     """What ``create_app`` reads; tests build one by hand, production uses :meth:`from_env`."""
@@ -92,14 +98,17 @@ class Settings:
     environment: str = "development"
     #: ``Secure`` cookies: on behind HTTPS (the school's reverse proxy)
     cookie_secure: bool = False
-    #: who may embed the widget in a frame (CSP frame-ancestors), e.g. ``https://moodle.lycee.fr``
-    widget_ancestors: str = "*"
+    #: who may embed the widget in a frame (CSP frame-ancestors): this site and the LMS origins
+    widget_ancestors: str = "'self'"
     #: reverse proxies whose ``X-Real-IP`` names the client (``TRUSTED_PROXIES``); none: the peer is the client
     trusted_proxies: Tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     #: ``REDIS_URL``: rate limits shared by all web processes (empty: in the process's memory)
     redis_url: str = ""
     login_attempts: int = 5
     login_window_s: int = 300
+    login_ip_attempts: int = 200
+    session_idle_s: int = 2 * 3600
+    session_max_age_s: int = 12 * 3600
     rasa_timeout_s: float = 60.0
     message_max_chars: int = 5000
     telegram_bot_username: str = ""
@@ -120,6 +129,8 @@ class Settings:
             problem = secret_problem(name, value)
             if problem:
                 out.append(problem)
+        if "*" in self.widget_ancestors.split():
+            out.append("WIDGET_ALLOWED_ORIGINS=* : tout site pourrait encadrer le widget ; listez les origines.")
         host = urlsplit(self.rasa_url).hostname or ""
         if host not in ("127.0.0.1", "localhost", "::1"):
             problem = secret_problem("RASA_REST_SECRET", self.rasa_secret)
@@ -154,11 +165,14 @@ class Settings:
             rasa_secret=config.rasa_rest_secret.strip(),
             environment=environment,
             cookie_secure=config.cookie_secure,
-            widget_ancestors=config.widget_allowed_origins,
+            widget_ancestors=frame_ancestors(config.widget_allowed_origins),
             trusted_proxies=_networks(config.trusted_proxies),
             redis_url=config.redis_url.strip(),
             login_attempts=config.login_attempts,
             login_window_s=config.login_window_s,
+            login_ip_attempts=config.login_ip_attempts,
+            session_idle_s=config.session_idle_s,
+            session_max_age_s=config.session_max_age_s,
             rasa_timeout_s=config.rasa_timeout_s,
             message_max_chars=config.message_max_chars,
             telegram_bot_username=config.telegram_bot_username.lstrip("@"),

@@ -39,3 +39,52 @@ def test_a_password_reset_revokes_the_snippets_given_out(web):  # noqa: F811
     assert hint(web, unbound) == 200  # an LMS plugin's own token: valid until it expires
     fresh = re.search(r'data-token="([^"]+)"', teacher.get(web.url + "/enseignant/eleves/alice.dupont").text)
     assert hint(web, fresh.group(1)) == 200
+
+
+def snippet_token(teacher, web) -> str:  # noqa: F811
+    return re.search(r'data-token="([^"]+)"', teacher.get(web.url + "/enseignant/eleves/alice.dupont").text).group(1)
+
+
+def revoke(web, teacher, link: str = "") -> int:  # noqa: F811
+    token = web.csrf(teacher, "/enseignant/eleves/alice.dupont")
+    data = {"csrf_token": token, "link": link}
+    path = "/enseignant/eleves/alice.dupont/widget/revoquer"
+    return teacher.post(web.url + path, data=data, follow_redirects=False).status_code
+
+
+def test_the_teacher_lists_and_revokes_widget_links(web):  # noqa: F811
+    """Before: a snippet given out could not be taken back for 8 hours (issue 14)."""
+    teacher = web.login("prof.martin")
+    first = snippet_token(teacher, web)
+    assert snippet_token(teacher, web) == first  # the page shows the same link again, nothing piles up
+    page = teacher.get(web.url + "/enseignant/eleves/alice.dupont").text
+    links = re.findall(r'name="link" value="([0-9a-f]+)"', page)
+    assert len(links) == 1 and 'id="widget-links"' in page
+    assert hint(web, first) == 200
+    assert revoke(web, web.login("prof.durand"), links[0]) == 404  # not his student
+    assert hint(web, first) == 200
+    assert revoke(web, teacher, links[0]) == 303
+    assert hint(web, first) == 401
+    second = snippet_token(teacher, web)
+    assert second != first and hint(web, second) == 200
+    assert revoke(web, teacher) == 303  # all of them
+    assert hint(web, second) == 401
+
+
+def test_only_this_site_may_frame_the_widget_by_default(web):  # noqa: F811
+    """Before: ``frame-ancestors *`` unless WIDGET_ALLOWED_ORIGINS was set."""
+    csp = web.session().get(web.url + "/widget").headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in csp and "*" not in csp
+
+
+def test_the_lms_origins_are_added_to_this_site_and_a_star_is_refused_in_production():
+    from bot.web.settings import InsecureSettings, Settings, frame_ancestors
+
+    assert frame_ancestors("") == "'self'"
+    assert frame_ancestors("https://moodle.lycee.fr, https://ent.lycee.fr") == (
+        "'self' https://moodle.lycee.fr https://ent.lycee.fr"
+    )
+    strong = {"secret_key": "k" * 40, "widget_secret": "w" * 40, "environment": "production"}
+    Settings(widget_ancestors=frame_ancestors("https://moodle.lycee.fr"), **strong).check()
+    with pytest.raises(InsecureSettings, match="WIDGET_ALLOWED_ORIGINS"):
+        Settings(widget_ancestors=frame_ancestors("*"), **strong).check()

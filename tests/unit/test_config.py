@@ -40,7 +40,7 @@ def test_defaults(clean_env):
     assert s.data_dir == ROOT / "data" and s.var_dir == ROOT / "var"
     assert s.unsaved_messages_path == ROOT / "var" / "unsaved-messages.jsonl"
     assert (s.message_max_chars, s.analysed_max_chars) == (5000, 2000)
-    assert s.lock_store_url == "" and not s.cookie_secure and s.widget_allowed_origins == "*"
+    assert s.lock_store_url == "" and not s.cookie_secure and s.widget_allowed_origins == ""
 
 
 def test_environment_overrides(clean_env, tmp_path):
@@ -103,7 +103,7 @@ def test_web_settings_derive_from_the_project_settings(clean_env, tmp_path):
     clean_env.setenv("WIDGET_ALLOWED_ORIGINS", "https://moodle.lycee.fr")
     clean_env.setenv("SECRET_KEY", "from-the-environment")
     web = WebSettings.from_env()
-    assert web.widget_ancestors == "https://moodle.lycee.fr" and web.secret_key == "from-the-environment"
+    assert web.widget_ancestors == "'self' https://moodle.lycee.fr" and web.secret_key == "from-the-environment"
     assert web.widget_secret == (tmp_path / "widget_secret").read_text(encoding="utf-8").strip()
     assert web.database_url == DEFAULT_DATABASE_URL and web.message_max_chars == 5000
 

@@ -32,6 +32,8 @@ from bot.storage.models import (
     SimSession,
     Turn,
     User,
+    WebSession,
+    WidgetLink,
 )
 from tests.unit.test_storage import url  # noqa: F401 - the SQLite + PostgreSQL database fixture
 
@@ -92,6 +94,8 @@ def seed(db_url: str) -> dict:
         s.add(Learner(id="tg:42", display_name="Alice D. (Telegram)", created_at=NOW - timedelta(days=30)))
         s.add(ChannelLink(channel="telegram", external_id="42", learner_id="alice.dupont"))
         s.add(LinkCode(code="ABCD2345", learner_id="alice.dupont", expires_at=NOW))
+        s.add(WebSession(id_hash="a" * 64, user_id=alice.id, data={"uid": alice.id}, created_at=NOW, last_seen_at=NOW))
+        s.add(WidgetLink(id="b" * 16, user_id=alice.id, teacher_id=teacher.id, created_at=NOW))
         recent = _session(s, "s-alice-recent", "alice.dupont", NOW - timedelta(days=3))
         _session(s, "s-alice-old", "alice.dupont", NOW - timedelta(days=400))
         _session(s, "s-guest", "tg:42", NOW - timedelta(days=20))

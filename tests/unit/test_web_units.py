@@ -10,7 +10,8 @@ from bot.storage import accounts, db
 from bot.storage.training import corrections_yaml
 from bot.web.charts import lines, radar
 from bot.web.pdf import latin1
-from bot.web.security import RateLimiter, widget_token, widget_user
+from bot.web.ratelimit import Limiter
+from bot.web.security import widget_token, widget_user
 
 
 def test_radar_escapes_labels_and_draws_one_shape():
@@ -27,7 +28,7 @@ def test_lines_draw_a_series_per_criterion():
 
 
 def test_rate_limiter_blocks_after_the_limit_and_resets():
-    limiter = RateLimiter(limit=2, window_s=60)
+    limiter = Limiter("", limit=2, window_s=60, name="unit")
     limiter.hit("k")
     assert not limiter.blocked("k")
     limiter.hit("k")

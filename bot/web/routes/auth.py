@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot.storage import accounts
 from bot.storage.audit import record_event
 from bot.storage.models import User
-from bot.web.deps import get_db
+from bot.web.deps import PASSWORD_PAGE, get_db
 from bot.web.security import csrf_ok, off_loop
 from bot.web.templating import render
 
@@ -59,7 +59,10 @@ async def login(
             {"error": "Trop de tentatives : patientez quelques minutes avant de réessayer.", "suite": suite},
             429,
         )
-    user = await off_loop(accounts.authenticate, db, username, password[:200])
+    try:
+        user = await off_loop(accounts.authenticate, db, username, password[:200])
+    except accounts.AccountDisabled as exc:
+        return render(request, "login.html", {"error": str(exc), "username": username}, 403)
     if user is None:
         users.hit(key)
         ips.hit(_client_ip(request))
@@ -70,13 +73,15 @@ async def login(
     users.reset(key)
     request.session.clear()
     request.session.update(uid=user.id, pw=user.password_hash[-16:])
+    if user.must_change_password:  # a temporary password given by the admin
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
     return RedirectResponse(_safe_next(suite, home_for(user)), status_code=303)
 
 
 @router.post("/deconnexion")
 async def logout(request: Request) -> Response:
     if await csrf_ok(request):
-        request.session.clear()
+        request.session.clear()  # the server-side session is deleted: a copied cookie stops working
     return RedirectResponse("/connexion", status_code=303)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine.scenario import ScenarioError, parse_scenario
 from bot.lti.grades import scenario_kind, send_in_background
-from bot.storage import accounts
+from bot.storage import accounts, widget_links
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
 from bot.storage.results import (
     SessionFilter,
@@ -255,11 +255,14 @@ def learner_page(
     flt = SessionFilter(learner_ids=[learner_id])
     student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
     secret = request.app.state.settings.widget_secret
-    token = (
-        widget_token(secret, student.username, password_version(student.password_hash))
-        if student
-        else widget_token(secret, learner_id)
-    )
+    links: list = []
+    if student:  # bound to the password and to a link the teacher can revoke
+        link = widget_links.current_link(db, student, user)
+        links = widget_links.active_links(db, student)
+        version = password_version(student.password_hash)
+        token = widget_token(secret, student.username, version, link.id, widget_links.issued_at(link))
+    else:
+        token = widget_token(secret, learner_id)
     return render(
         request,
         "teacher/learner.html",
@@ -270,6 +273,7 @@ def learner_page(
             "chosen": chosen,
             "sessions": list_sessions(db, flt),
             "widget_token": token,
+            "widget_links": links,
         },
     )
 
@@ -397,7 +401,8 @@ async def check_scenario(
 @router.get("/admin/enseignants")
 def teachers_page(request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)) -> Response:
     teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
-    return render(request, "teacher/teachers.html", {"teachers": teachers})
+    reset = request.session.pop("reset_password", None)  # a temporary password, shown once
+    return render(request, "teacher/teachers.html", {"teachers": teachers, "reset": reset})
 
 
 @router.post("/admin/enseignants")
@@ -411,7 +416,9 @@ async def create_teacher(
 ) -> Response:
     await require_csrf(request)
     try:
-        await off_loop(accounts.create_user, db, username, password, "teacher", display_name=display_name)
+        await off_loop(
+            accounts.create_user, db, username, password, "teacher", display_name=display_name, temporary=True
+        )
     except accounts.AccountError as exc:
         teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
         return render(request, "teacher/teachers.html", {"teachers": teachers, "error": str(exc)}, 400)

@@ -1,17 +1,20 @@
-"""The LMS widget: an iframe chat authenticated by a signed learner token (no cookie)."""
+"""The LMS widget: an iframe chat authenticated by a signed learner token (no cookie), and the
+teacher's revocation of the links given out."""
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.storage import accounts, widget_links
 from bot.storage.models import User
-from bot.web.deps import get_db, web_settings
+from bot.web.deps import get_db, teacher_user, web_settings
 from bot.web.routes.student import chat_text, exam_allowed, relay_and_state, start_command
+from bot.web.routes.teacher import require_csrf
 from bot.web.security import widget_claims, widget_version_ok
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -30,6 +33,7 @@ def widget_learner(request: Request, db: Session = Depends(get_db)) -> User:
         or not user.active
         or user.role != "student"
         or not widget_version_ok(claims, user.password_hash)  # password reset since: revoked
+        or ("l" in claims and not widget_links.link_is_live(db, str(claims["l"]), user))  # revoked by a teacher
     ):
         raise HTTPException(status_code=401, detail="Lien du widget invalide ou expiré : demandez-en un nouveau.")
     return user
@@ -83,3 +87,21 @@ async def hint(request: Request, user: User = Depends(widget_learner), db: Sessi
 @router.post("/widget/api/end")
 async def end(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
     return JSONResponse(await relay_and_state(request, db, user.learner_id, "/request_debrief"))
+
+
+@router.post("/enseignant/eleves/{learner_id}/widget/revoquer")
+async def revoke_links(
+    learner_id: str,
+    request: Request,
+    link: str = Form(""),
+    user: User = Depends(teacher_user),
+    db: Session = Depends(get_db),
+) -> Response:
+    """Revoke one widget link (``link``) or, without it, every link of the student."""
+    await require_csrf(request)
+    student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
+    if student is None or not accounts.can_see_learner(db, user, learner_id):
+        raise HTTPException(status_code=404, detail="Élève introuvable.")
+    widget_links.revoke(db, student, link or None)
+    request.session["notice"] = "Lien(s) du widget révoqué(s) : ils ne fonctionnent plus."
+    return RedirectResponse(f"/enseignant/eleves/{learner_id}", status_code=303)
