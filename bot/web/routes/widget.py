@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models import User
 from bot.web.deps import get_db, web_settings
+from bot.web.exam import require_sheet_for_exam
 from bot.web.routes.student import chat_text, relay_and_state, start_command
 from bot.web.security import widget_claims, widget_version_ok
 from bot.web.settings import Settings
@@ -60,6 +61,7 @@ def widget_page(request: Request, scenario: str = "") -> Response:
 async def start(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
     payload = await _payload(request)
     command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
 
 
