@@ -87,7 +87,7 @@ def test_student_plays_and_teacher_reviews(stack_web, browser):
     page.wait_for_url(url + "/eleve")
     shot(page, "01-eleve-accueil")
     page.click("a[href='/eleve/scenarios/air-plasturgie']")
-    assert "Fiche de préparation" in page.content()
+    assert "Extrait du catalogue" in page.content() and page.locator("#catalogue table").count() == 1
     shot(page, "02-eleve-fiche")
     page.click("text=Commencer l'entraînement")
     page.wait_for_selector(".msg.coach", timeout=90_000)
@@ -105,7 +105,7 @@ def test_student_plays_and_teacher_reviews(stack_web, browser):
     page.wait_for_selector("#debrief-link", timeout=120_000)
     shot(page, "04-eleve-fin")
     page.click("#debrief-link")
-    page.wait_for_selector("table.criteria")
+    page.wait_for_selector("details.criterion")
     content = page.content()
     assert "C1.2.1-b" in content and "Très" in content or "satisfaisant" in content
     assert page.locator("svg.radar").count() == 1
