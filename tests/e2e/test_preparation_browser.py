@@ -49,6 +49,9 @@ def test_phone_student_fills_the_sheet_then_sees_c11_scored_from_it(stack_web, b
     page.fill("input[name='questions.2.question']", script["discovery"][3])
     page.fill("input[name='concessions.0.concession']", "Remise de 2 %")
     page.fill("input[name='concessions.0.counterpart']", "Contrat de maintenance de 3 ans")
+    page.fill("input[name='arguments.0.need']", "Fiabilité de la production")
+    page.select_option("select[name='arguments.0.motive']", "securite")
+    page.fill("input[name='arguments.0.advantage']", "Moins d'arrêts de production")
     page.fill("input[name='objections.0.objection']", "C'est plus cher que le devis concurrent")
     page.fill("input[name='objections.0.answer']", "Coût global sur 5 ans, économies d'énergie")
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the sheet scrolls sideways on a phone"
@@ -73,7 +76,7 @@ def test_phone_student_fills_the_sheet_then_sees_c11_scored_from_it(stack_web, b
         item.locator("summary").click()
         assert "Fiche de préparation" in item.inner_text(), cid
     environment = page.locator("#crit-C1\\.1\\.1-a").inner_text()
-    assert "explorées pendant" in environment  # planned topics asked in the meeting: the plan was applied
+    assert "contraintes et opportunités prévues" in environment
     shot(page, "15-eleve-bilan-c11")
     assert not errors, errors
     phone.close()
