@@ -18,7 +18,7 @@ from bot.storage.models import CriterionScore, PreparationSheetRow, SimSession
 from bot.storage.record import record
 from bot.storage.sheets import current_sheet, save_sheet, sheet_to_edit, submitted_sheet
 from tests.unit.test_scoring_rules import DISCOVERY, OPENING
-from tests.unit.test_storage import _events
+from tests.unit.test_storage import _events, url  # noqa: F401 - url: SQLite and the real PostgreSQL
 
 FULL = {
     "objectives": {
@@ -112,14 +112,7 @@ def test_an_invented_price_in_the_meeting_overrides_the_sheet(library):
     assert scores["C1.1.2-a"].score == 0 and "pendant l'entretien" in scores["C1.1.2-a"].explanation
 
 
-@pytest.fixture()
-def url(tmp_path):
-    value = f"sqlite:///{tmp_path / 'sheets.db'}"
-    db.upgrade(value)
-    return value
-
-
-def test_drafts_submission_and_the_session_it_prepared(url, library):
+def test_drafts_submission_and_the_session_it_prepared(url, library):  # noqa: F811
     sender = f"learner-{uuid.uuid4().hex[:8]}"
     with db.session_factory(url)() as s:
         save_sheet(s, sender, "air-plasturgie", parse_sheet({"documents": ["Fiche technique"]}))
@@ -146,7 +139,7 @@ def test_drafts_submission_and_the_session_it_prepared(url, library):
         assert current is None and sheet == parse_sheet(FULL)
 
 
-def test_a_sheet_submitted_after_the_start_does_not_score_that_session(url, library):
+def test_a_sheet_submitted_after_the_start_does_not_score_that_session(url, library):  # noqa: F811
     sender = f"learner-{uuid.uuid4().hex[:8]}"
     events = _events(sender)
     with db.session_factory(url)() as s:
