@@ -86,6 +86,10 @@ def test_sheet_levels_are_explained_and_need_the_chat_for_the_top(library):
     assert all(planned_only[c].explanation.startswith("Fiche de préparation") for c in ("C1.1.1-a", "C1.1.2-a"))
     applied = score_with(library, OPENING + DISCOVERY, parse_sheet(FULL))
     assert applied["C1.1.1-a"].score == 3 and applied["C1.1.1-a"].evidence
+    # the planned question asked as written counts, whatever the client revealed
+    verbatim = [("ask_open_question", FULL["questions"][0]["question"])]
+    asked = score_with(library, OPENING + verbatim, parse_sheet(FULL))["C1.1.1-a"]
+    assert asked.score == 3 and asked.evidence[-1][1] == FULL["questions"][0]["question"]
 
 
 def test_a_poor_sheet_scores_low_whatever_the_chat(library):

@@ -11,7 +11,8 @@ criteria as before. Every level comes with its reason, in French, naming what th
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List
+import re
+from typing import Callable, Dict, List, Set
 
 from bot.assessment.preparation_sheet import PreparationSheet, sheet_vocabulary
 from bot.assessment.rules.context import Context, Score, TurnRecord
@@ -28,6 +29,9 @@ SHEET_RULES: Dict[str, SheetRule] = {}
 RISK_TOPICS = ("financement", "budget", "volume", "decision")
 #: planned concessions with a counterpart needed for a graduated concession plan
 GRADUATED = 2
+#: a question is the planned one when it repeats this share of its content words (4 letters or more)
+PLANNED_OVERLAP = 0.6
+CONTENT_WORD = 4
 
 
 def sheet_rule(criterion_id: str) -> Callable[[SheetRule], SheetRule]:
@@ -43,10 +47,24 @@ def labels(topics: List[str]) -> str:
     return ", ".join(vocab.get(t, t) for t in topics)
 
 
-def asked_as_planned(ctx: Context, topics: List[str]) -> List[TurnRecord]:
-    """Chat evidence of the discovery plan: questions that made the client reveal a fact of a planned topic."""
+def content_words(text: str) -> Set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", normalize(text)) if len(w) >= CONTENT_WORD}
+
+
+def asked_as_planned(ctx: Context, sheet: PreparationSheet, topics: List[str]) -> List[TurnRecord]:
+    """Chat evidence of the discovery plan: questions that made the client reveal a fact of a planned
+    topic, or that repeat most of the words of a planned question of these topics."""
     wanted = set(topics)
-    return ctx.where(lambda t: t.has(*QUESTIONS) and bool(wanted & set(ctx.topics_revealed_in(t))))
+    planned = [content_words(q.question) for q in sheet.questions if q.topic in wanted]
+    planned = [words for words in planned if words]
+
+    def as_planned(t: TurnRecord) -> bool:
+        if wanted & set(ctx.topics_revealed_in(t)):
+            return True
+        said = content_words(t.text)
+        return any(len(words & said) >= PLANNED_OVERLAP * len(words) for words in planned)
+
+    return ctx.where(lambda t: t.has(*QUESTIONS) and as_planned(t))
 
 
 def measurable(text: str) -> bool:
@@ -70,7 +88,7 @@ def environment(ctx: Context, sheet: PreparationSheet) -> Score:
     if not (constraint and opportunity):
         missing = "les opportunités (projets, financement, activité)" if constraint else "les contraintes"
         return Score.of(1, f"Fiche de préparation : {labels(planned)} prévu(s), mais pas {missing}.")
-    asked = asked_as_planned(ctx, planned)
+    asked = asked_as_planned(ctx, sheet, planned)
     if asked and sheet.arguments:
         return Score.of(
             3,
