@@ -64,6 +64,7 @@ REGISTRY: Sequence[LearnerTable] = (
     LearnerTable("move_corrections", "turn_id", via="turns", purpose="corrections d'étiquettes par l'enseignant"),
     LearnerTable("channel_links", "learner_id", purpose="comptes Telegram liés"),
     LearnerTable("link_codes", "learner_id", purpose="codes de liaison Telegram"),
+    LearnerTable("preparation_sheets", "learner_id", purpose="fiches de préparation rédigées avant les simulations"),
     LearnerTable("lti_accounts", "user_id", via="users", purpose="identifiant du compte dans l'ENT (Moodle)"),
     LearnerTable("lti_attempts", "learner_id", purpose="activités Moodle ouvertes par l'élève"),
     LearnerTable("lti_grades", "session_id", via="sessions", purpose="notes envoyées au carnet de notes de Moodle"),
@@ -81,6 +82,7 @@ NOT_LEARNER_DATA = {
     ("authored_scenarios", "author_id"): "the teacher who wrote a scenario in the editor",
     ("assignments", "teacher_id"): "the teacher who set the work",
     ("widget_links", "teacher_id"): "the teacher who gave the widget link out",
+    ("preparation_sheets", "session_id"): "the session a sheet prepared (the sheet is listed by its learner)",
 }
 
 BY_NAME: Dict[str, LearnerTable] = {entry.table: entry for entry in REGISTRY}

@@ -324,3 +324,25 @@ class Assignment(Base):
     teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id"))
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
     group: Mapped[Group] = relationship("Group")
+
+
+class PreparationSheetRow(Base):
+    """The student's written preparation for one scenario (``content``: the JSON of
+    :class:`bot.assessment.preparation_sheet.PreparationSheet`).
+
+    A draft is saved as often as the student likes; ``submitted_at`` marks it handed in. The sheet
+    is tied to the session it prepared (``session_id``, one sheet per session) when that session is
+    scored; until then it is the learner's current sheet for the scenario (``session_id`` empty).
+    """
+
+    __tablename__ = "preparation_sheets"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    learner_id: Mapped[str] = Column(String(255), ForeignKey("learners.id"), nullable=False, index=True)
+    scenario_id: Mapped[str] = Column(String(64), nullable=False, index=True)
+    session_id: Mapped[str | None] = Column(
+        String(64), ForeignKey("sessions.id", ondelete="CASCADE"), unique=True, nullable=True
+    )
+    content: Mapped[dict] = Column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    updated_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+    submitted_at: Mapped[datetime | None] = Column(DateTime)

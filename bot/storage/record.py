@@ -18,10 +18,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.assessment.analysis import Analysis, analyse
+from bot.assessment.preparation_sheet import PreparationSheet, parse_sheet
 from bot.assessment.rubric import Rubric, default_rubric
 from bot.assessment.rules import Assessment, TurnRecord, assess
 from bot.engine.library import Library
 from bot.storage.models import CriterionScore, Evidence, Learner, SimSession, Turn
+from bot.storage.sheets import preparing_sheet, tie_sheet
 
 
 @dataclass
@@ -208,11 +210,13 @@ def learner_records(session: SessionData) -> List[TurnRecord]:
     return records
 
 
-def score_session(library: Library, rubric: Rubric, session: SessionData) -> Assessment | None:
+def score_session(
+    library: Library, rubric: Rubric, session: SessionData, sheet: PreparationSheet | None = None
+) -> Assessment | None:
     if session.scenario_id not in library.scenarios:
         return None
     scenario = library.scenario(session.scenario_id)
-    return assess(scenario, rubric, learner_records(session), session.final, na=scenario.na_criteria)
+    return assess(scenario, rubric, learner_records(session), session.final, na=scenario.na_criteria, sheet=sheet)
 
 
 def write_session(db: Session, data: SessionData, assessment: Assessment | None) -> SimSession:
@@ -296,7 +300,15 @@ def record(
     sessions = split_sessions(sender_id, events)
     chosen = sessions[-1:] if only_last else sessions
     for data in chosen:
-        data.assessment = score_session(library, rubric, data) if data.final.get("ended") else None
+        sheet_row = None
+        if data.final.get("ended"):
+            sheet_row = preparing_sheet(db, data.id, data.sender_id, data.scenario_id, data.started_at)
+            sheet = parse_sheet(sheet_row.content) if sheet_row is not None else None
+            data.assessment = score_session(library, rubric, data, sheet)
+        else:
+            data.assessment = None
         write_session(db, data, data.assessment)
+        if sheet_row is not None and data.assessment is not None:
+            tie_sheet(db, sheet_row, data.id)
     db.commit()
     return chosen

@@ -21,7 +21,20 @@ from bot.web.deps import PASSWORD_PAGE, NotLoggedIn, PasswordChangeRequired
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import account, api, assignments, auth, editor, lti, lti_admin, privacy, student, teacher, widget
+from bot.web.routes import (
+    account,
+    api,
+    assignments,
+    auth,
+    editor,
+    lti,
+    lti_admin,
+    preparation,
+    privacy,
+    student,
+    teacher,
+    widget,
+)
 from bot.web.sessions import ServerSessionMiddleware
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -120,7 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, account, student, teacher, assignments, editor, api, widget, privacy, lti, lti_admin):
+    pages = (auth, account, student, preparation, teacher, assignments, editor, privacy, lti, lti_admin)
+    for module in (*pages, api, widget):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from fpdf import FPDF
 
@@ -27,7 +27,9 @@ def fiche_pdf(
     learner_name: str,
     group_name: str,
     overrides: Dict[str, ScoreOverride],
+    sheet: List[Tuple[str, List[str]]] | None = None,
 ) -> bytes:
+    """The CCF grid of the session; ``sheet``: the student's preparation sheet (titled sections), on its own page."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -107,4 +109,21 @@ def fiche_pdf(
             "Signature de l'évaluateur :"
         ),
     )
+    if sheet:
+        preparation_page(pdf, sheet)
     return bytes(pdf.output())
+
+
+def preparation_page(pdf: FPDF, sections: List[Tuple[str, List[str]]]) -> None:
+    """The written preparation the C1.1 criteria were scored from, as the student wrote it."""
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.cell(0, 8, latin1("Fiche de préparation rédigée par le candidat"), new_x="LMARGIN", new_y="NEXT")
+    for title, lines in sections:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.cell(0, 7, latin1(title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 9)
+        for line in lines:
+            pdf.multi_cell(
+                0, 5, latin1("- " + line.replace("→", "->").replace("↔", "<->")), new_x="LMARGIN", new_y="NEXT"
+            )

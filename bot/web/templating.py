@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from bot.engine.coach import _money
 from bot.web.security import csrf_token
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,7 @@ COMMANDS = {
 }
 templates.env.globals.update(LEVEL_LABELS=LEVEL_LABELS, OUTCOMES=OUTCOMES, PHASE_LABELS=PHASE_LABELS, COMMANDS=COMMANDS)
 templates.env.filters["dt"] = lambda d: d.strftime("%d/%m/%Y %H:%M") if d else "—"
+templates.env.filters["euros"] = _money  # the briefing's own French money format
 templates.env.filters["grade"] = lambda g: "—" if g is None else f"{g:.1f}".replace(".", ",")
 
 

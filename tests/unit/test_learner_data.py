@@ -28,6 +28,7 @@ from bot.storage.models import (
     Learner,
     LinkCode,
     MoveCorrection,
+    PreparationSheetRow,
     ScoreOverride,
     SimSession,
     Turn,
@@ -111,6 +112,7 @@ def seed(db_url: str) -> dict:
         s.add(LtiAccount(platform_id=platform.id, subject="moodle-7", user_id=alice.id))
         s.add(LtiAttempt(activity_id=activity.id, learner_id="alice.dupont", subject="moodle-7"))
         s.add(LtiGrade(session_id=recent.id, activity_id=activity.id, grade_20=11.0))
+        s.add(PreparationSheetRow(learner_id="alice.dupont", scenario_id="air-plasturgie", session_id=recent.id, content={"objectives": {"optimal": "Signer à 39 000 €"}}, submitted_at=NOW - timedelta(days=3)))  # fmt: skip
         record_event(s, "view_learner", actor=teacher, learner_id="alice.dupont", target="learner alice.dupont")
         record_event(s, "login_failed", actor_name="Alice.Dupont", ip="10.0.0.7")
         record_event(s, "export_json", actor=alice, learner_id="alice.dupont", target="données de alice.dupont")

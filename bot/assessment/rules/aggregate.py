@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
+from bot.assessment.preparation_sheet import PreparationSheet
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
 from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
 from bot.assessment.rules.prospecting import BY_KIND
 from bot.assessment.rules.readings import READINGS
+from bot.assessment.rules.sheet import SHEET_RULES
 from bot.engine.scenario import Scenario
 from bot.language.intents import Intent
 from bot.language.text import clip
@@ -76,8 +78,13 @@ def assess(
     turns: Sequence[TurnRecord],
     final: Dict[str, Any] | None = None,
     na: Sequence[str] = (),
+    sheet: PreparationSheet | None = None,
 ) -> Assessment:
-    """Score a finished session on the 19 criteria, apply caps, compute the grade /20."""
+    """Score a finished session on the 19 criteria, apply caps, compute the grade /20.
+
+    With the student's preparation ``sheet``, the C1.1 criteria it covers are scored from it
+    (:mod:`bot.assessment.rules.sheet`), the chat serving as evidence; without it, from the chat.
+    """
     ctx = Context(scenario, turns, final or {})
     results: Dict[str, CriterionResult] = {}
     invented = invented_information(ctx)
@@ -87,7 +94,10 @@ def assess(
             continue
         reading = scenario.readings.get(criterion.id)
         by_kind = BY_KIND.get(scenario.kind, {}).get(criterion.id)
-        result = (READINGS[reading] if reading else by_kind or ALL_RULES[criterion.id])(ctx)
+        if sheet is not None and criterion.id in SHEET_RULES:
+            result = SHEET_RULES[criterion.id](ctx, sheet)
+        else:
+            result = (READINGS[reading] if reading else by_kind or ALL_RULES[criterion.id])(ctx)
         score, explanation, capped = result.score, result.explanation, False
         if criterion.id in invented and score > INVENTED_CAP:
             score, capped = INVENTED_CAP, True

@@ -9,16 +9,17 @@ from statistics import mean
 from typing import Any, Dict, List
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.engine.coach import briefing
 from bot.storage import assignments
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
+from bot.storage.sheets import current_sheet
 from bot.web.charts import lines, radar
 from bot.web.deps import get_db, student_user, web_settings
+from bot.web.exam import exam_ready, require_sheet_for_exam
 from bot.web.security import csrf_ok
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -138,12 +139,17 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
 
 
 @router.get("/eleve/scenarios/{scenario_id}")
-def scenario_page(scenario_id: str, request: Request, user: User = Depends(student_user)) -> Response:
+def scenario_page(
+    scenario_id: str, request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
+) -> Response:
+    """The briefing in sections (catalogue and CGV as tables), then the student's own preparation sheet."""
     library = request.app.state.library()
     if scenario_id not in library.scenario_ids:  # drafts and older versions are not offered
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
-    return render(request, "student/scenario.html", {"scenario": scenario, "briefing": briefing(scenario)})
+    row = current_sheet(db, user.learner_id, scenario_id)
+    status = "à remplir" if row is None else ("validée" if row.submitted_at else "brouillon enregistré")
+    return render(request, "student/scenario.html", {"scenario": scenario, "sheet_status": status})
 
 
 @router.get("/eleve/simulation")
@@ -159,6 +165,8 @@ def chat_page(
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     if scenario:
         exam_allowed(db, user, scenario, mode)
+    if mode == "exam" and scenario and not exam_ready(db, user.learner_id, scenario):
+        return RedirectResponse(f"/eleve/scenarios/{scenario}/preparation?examen=1", status_code=303)
     return render(request, "student/chat.html", {"scenario_id": scenario, "mode": mode, "api": "/eleve/api"})
 
 
@@ -169,6 +177,7 @@ async def api_start(
     payload = await read_json(request)
     command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
+    require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
 
 

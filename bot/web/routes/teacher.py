@@ -33,6 +33,7 @@ from bot.web.deps import admin_user, get_db, teacher_user
 from bot.web.paging import session_page
 from bot.web.pdf import fiche_pdf
 from bot.web.security import csrf_ok, off_loop, password_version, widget_token
+from bot.web.sheet_view import session_sheet_view
 from bot.web.templating import render
 
 router = APIRouter()
@@ -183,10 +184,13 @@ def transcript(
         for item in s.evidence_turns or []:
             counts_for.setdefault(item.get("turn"), set()).add(s.criterion_id)
     scenario = library.scenarios.get(session.scenario_id)
+    sheet_row, sheet = session_sheet_view(db, session.id)
     return render(
         request,
         "teacher/session.html",
         {
+            "sheet_row": sheet_row,
+            "sheet_sections": sheet,
             "session": session,
             "scenario_title": scenario.title if scenario else session.scenario_id,
             "criteria": rubric.criteria,
@@ -331,6 +335,7 @@ def export_pdf(
         learner.display_name if learner else session.learner_id,
         learner.group.name if learner and learner.group else "",
         overrides,
+        session_sheet_view(db, session.id)[1],
     )
     return Response(
         pdf,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.storage import accounts, widget_links
 from bot.storage.models import User
 from bot.web.deps import get_db, teacher_user, web_settings
+from bot.web.exam import require_sheet_for_exam
 from bot.web.routes.student import chat_text, exam_allowed, relay_and_state, start_command
 from bot.web.routes.teacher import require_csrf
 from bot.web.security import widget_claims, widget_version_ok
@@ -65,6 +66,7 @@ async def start(request: Request, user: User = Depends(widget_learner), db: Sess
     payload = await _payload(request)
     command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
+    require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
 
 
