@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Mapping, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.assessment.grading import FinalGrade, final_grade
 from bot.assessment.rubric import Rubric
 from bot.config import get_settings
 from bot.storage.models import CriterionScore, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
@@ -21,8 +22,9 @@ def iso(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def session_json(session: SimSession) -> Dict[str, Any]:
-    """One session exactly as ``contract.md`` §6 (plus the teacher's overrides)."""
+def session_json(session: SimSession, grade: FinalGrade | None = None) -> Dict[str, Any]:
+    """One session exactly as ``contract.md`` §6, plus the teacher's overrides: ``grade_20`` is the final
+    grade (the teacher's scores win), ``grade_20_automatic`` the one the assessment proposed."""
     criteria: Dict[str, Any] = {}
     for score in sorted(session.scores, key=lambda s: s.criterion_id):
         criteria[score.criterion_id] = {
@@ -47,7 +49,8 @@ def session_json(session: SimSession) -> Dict[str, Any]:
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),
         "outcome": session.outcome or "open",
-        "grade_20": session.grade_20 if session.ended_at else None,
+        "grade_20": (grade.final if grade else session.grade_20) if session.ended_at else None,
+        "grade_20_automatic": session.grade_20 if session.ended_at else None,
         "criteria": criteria,
         "teacher_overrides": overrides,
         "turns": turns,
@@ -71,6 +74,25 @@ def learner_sessions(db: Session, learner_id: str) -> List[SimSession]:
             .order_by(SimSession.started_at.desc())
         )
     )
+
+
+def session_grades(
+    db: Session, sessions: Sequence[SimSession], rubric: Rubric, kinds: Mapping[str, str | None]
+) -> Dict[str, FinalGrade]:
+    """session id → its final grade (:func:`bot.assessment.grading.final_grade`); ``kinds`` gives each
+    scenario's kind of situation (its weights)."""
+    ids = [s.id for s in sessions]
+    autos: Dict[str, Dict[str, int | None]] = defaultdict(dict)
+    overrides: Dict[str, Dict[str, int | None]] = defaultdict(dict)
+    if ids:
+        for score in db.scalars(select(CriterionScore).where(CriterionScore.session_id.in_(ids))):
+            autos[score.session_id][score.criterion_id] = score.score
+        for over in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id.in_(ids))):
+            overrides[over.session_id][over.criterion_id] = over.score
+    return {
+        s.id: final_grade(rubric, s.scenario_id, kinds.get(s.scenario_id), s.grade_20, autos[s.id], overrides[s.id])
+        for s in sessions
+    }
 
 
 @dataclass
@@ -248,10 +270,14 @@ def corrections(db: Session) -> List[tuple]:
     return [(intent, text) for intent, text in rows]
 
 
-def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric) -> List[List[Any]]:
-    """One row per session × criterion (automatic and teacher scores side by side)."""
+def scores_csv_rows(
+    db: Session, sessions: Sequence[SimSession], rubric: Rubric, kinds: Mapping[str, str | None]
+) -> List[List[Any]]:
+    """One row per session × criterion (automatic and teacher scores side by side); ``note_20`` is the
+    final grade (the teacher's scores win), ``note_20_auto`` the proposed one."""
     header = [
-        "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "critere", "libelle",
+        "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "note_20_auto",
+        "critere", "libelle",
         "score_auto", "niveau_auto", "score_enseignant", "niveau_enseignant", "commentaire_enseignant", "preuves",
     ]  # fmt: skip
     rows: List[List[Any]] = [header]
@@ -262,8 +288,10 @@ def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric)
     overrides: Dict[str, Dict[str, ScoreOverride]] = defaultdict(dict)
     for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id.in_(ids))):
         overrides[o.session_id][o.criterion_id] = o
+    grades = session_grades(db, sessions, rubric, kinds)
     for s in sessions:
         group = s.learner.group.name if s.learner and s.learner.group else ""
+        final = grades[s.id].final
         for c in rubric.criteria:
             auto = autos[s.id].get(c.id)
             over = overrides[s.id].get(c.id)
@@ -273,7 +301,8 @@ def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric)
             rows.append(
                 [
                     s.id, s.learner_id, group, s.scenario_id, iso(s.started_at) or "", iso(s.ended_at) or "",
-                    s.outcome, "" if s.grade_20 is None else s.grade_20, c.id, c.label,
+                    s.outcome, "" if final is None else final, "" if s.grade_20 is None else s.grade_20,
+                    c.id, c.label,
                     "" if auto is None or auto.score is None else auto.score, auto.level if auto else "",
                     "" if over is None or over.score is None else over.score, over.level if over else "",
                     over.comment if over else "", evidence,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
+from bot.assessment.grading import ELIMINATORY_CAP, weighted_grade
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
 from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
@@ -30,8 +31,6 @@ ALL_RULES: Dict[str, Rule] = {
 }
 #: a score above this is capped when the criterion rests on invented information
 INVENTED_CAP = 1
-#: the grade an eliminatory fault cannot exceed (level I)
-ELIMINATORY_CAP = 9.0
 #: grade /20 thresholds of the levels I, S and TS (below the first: TI)
 GRADE_LEVELS = ((15, "TS"), (10, "S"), (5, "I"))
 
@@ -68,6 +67,11 @@ class Assessment:
     objection_answers: Dict[str, Tuple[int, str]] = field(default_factory=dict)
     #: the change of parameters: none, announced (not taken into account) or adapted
     change: str = "none"
+    #: the concessions the engine recorded (percent, amount, traded or not, beyond the margin or not),
+    #: the total of the offer on the table and its references: what the debrief prices in €
+    concessions: List[Dict[str, Any]] = field(default_factory=list)
+    offer_total: float | None = None
+    products: List[str] = field(default_factory=list)
 
 
 def assess(
@@ -104,8 +108,7 @@ def assess(
         for t in result.evidence:
             ctx.note(t, criterion.id, explanation.split(":")[0].rstrip("."), score >= 2)
     weights = rubric.weights(scenario.id, list(na), scenario.kind)
-    mean = sum(weights[c] * results[c].score for c in weights if results[c].score is not None)
-    grade = round(mean * 20 / 3, 1)
+    grade = weighted_grade(rubric, scenario.id, scenario.kind, {c: r.score for c, r in results.items()})
     eliminatory = eliminatory_faults(ctx)
     if eliminatory:
         grade = min(grade, ELIMINATORY_CAP)
@@ -125,6 +128,9 @@ def assess(
         objection_attempts=dict(ctx.final.get("objection_attempts") or {}),
         objection_answers=objection_answers(ctx),
         change=str(ctx.final.get("change") or "none"),
+        concessions=list(ctx.final.get("concessions") or []),
+        offer_total=ctx.final.get("offer_total"),
+        products=list(ctx.final.get("products") or []),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine.scenario import ScenarioError, parse_scenario
 from bot.storage import accounts
+from bot.storage.debrief_records import model_released
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
 from bot.storage.results import (
     SessionFilter,
@@ -28,7 +29,9 @@ from bot.storage.results import (
 )
 from bot.web import uploads
 from bot.web.charts import lines
+from bot.web.debrief_view import blocks
 from bot.web.deps import admin_user, get_db, teacher_user
+from bot.web.grades import grades_for
 from bot.web.pdf import fiche_pdf
 from bot.web.security import csrf_ok, off_loop, password_version, widget_token
 from bot.web.templating import render
@@ -107,13 +110,15 @@ def group_page(
     flt = parse_filter(db, user, request)
     flt.learner_ids = [lr.id for lr in learners]
     library = request.app.state.library()
+    sessions = list_sessions(db, flt)
     return render(
         request,
         "teacher/group.html",
         {
             "group": group,
             "heat": heatmap(db, learners, rubric),
-            "sessions": list_sessions(db, flt),
+            "sessions": sessions,
+            "grades": grades_for(request, db, sessions),
             "filter": flt,
             "scenarios": library.scenario_ids,
             "agreement": agreement(db, flt.learner_ids, rubric),
@@ -151,10 +156,16 @@ async def import_roster(
 def sessions_page(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
     flt = parse_filter(db, user, request)
     library = request.app.state.library()
+    sessions = list_sessions(db, flt)
     return render(
         request,
         "teacher/sessions.html",
-        {"sessions": list_sessions(db, flt), "filter": flt, "scenarios": library.scenario_ids},
+        {
+            "sessions": sessions,
+            "grades": grades_for(request, db, sessions),
+            "filter": flt,
+            "scenarios": library.scenario_ids,
+        },
     )
 
 
@@ -188,8 +199,13 @@ def transcript(
             "session": session,
             "scenario_title": scenario.title if scenario else session.scenario_id,
             "criteria": rubric.criteria,
+            "rubric": rubric,
             "scores": scores,
             "overrides": overrides,
+            "grade": grades_for(request, db, [session])[session.id],
+            "blocks": blocks(request, db, session),
+            "has_model": bool(scenario and scenario.model_transcript),
+            "model_released": model_released(db, session),
             "corrections": corrections,
             "evidence": evidence,
             "counts_for": counts_for,
@@ -249,6 +265,7 @@ def learner_page(
     chosen = request.query_params.getlist("critere") or sorted(series)[:6]
     chart = lines({cid: series[cid] for cid in chosen if cid in series})
     flt = SessionFilter(learner_ids=[learner_id])
+    sessions = list_sessions(db, flt)
     student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
     secret = request.app.state.settings.widget_secret
     token = (
@@ -264,7 +281,8 @@ def learner_page(
             "chart": chart,
             "criteria": [c.id for c in request.app.state.rubric().criteria],
             "chosen": chosen,
-            "sessions": list_sessions(db, flt),
+            "sessions": sessions,
+            "grades": grades_for(request, db, sessions),
             "widget_token": token,
         },
     )
@@ -280,7 +298,7 @@ def export_csv(request: Request, user: User = Depends(teacher_user), db: Session
     sessions = list_sessions(db, flt, limit=100_000)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    for row in scores_csv_rows(db, sessions, request.app.state.rubric()):
+    for row in scores_csv_rows(db, sessions, request.app.state.rubric(), request.app.state.library().kinds):
         writer.writerow([_csv_safe(v) for v in row])
     return Response(
         "\ufeff" + buffer.getvalue(),
@@ -321,6 +339,7 @@ def export_pdf(
         learner.display_name if learner else session.learner_id,
         learner.group.name if learner and learner.group else "",
         overrides,
+        grades_for(request, db, [session])[session.id],
     )
     return Response(
         pdf,
