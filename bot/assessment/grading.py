@@ -63,11 +63,13 @@ def final_grade(
     changed = {cid: s for cid, s in overrides.items() if automatic_scores.get(cid, "missing") != s}
     if not changed:
         return FinalGrade(automatic_grade, automatic_grade)
-    uncapped = weighted_grade(rubric, scenario_id, kind, automatic_scores)
-    grade = weighted_grade(rubric, scenario_id, kind, {**automatic_scores, **changed})
-    if automatic_grade < uncapped - ROUNDING and automatic_grade <= ELIMINATORY_CAP:
-        grade = min(grade, ELIMINATORY_CAP)
-    return FinalGrade(automatic_grade, grade, len(changed))
+    before = weighted_grade(rubric, scenario_id, kind, automatic_scores)
+    after = weighted_grade(rubric, scenario_id, kind, {**automatic_scores, **changed})
+    if automatic_grade < before - ROUNDING and automatic_grade <= ELIMINATORY_CAP:
+        grade = min(after, ELIMINATORY_CAP)  # the eliminatory cap stays
+    else:
+        grade = automatic_grade + after - before  # = after, the stored grade being the weighted mean
+    return FinalGrade(automatic_grade, round(min(max(grade, 0.0), 20.0), 1), len(changed))
 
 
 def french(grade: float | None) -> str:

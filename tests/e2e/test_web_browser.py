@@ -105,6 +105,10 @@ def test_student_plays_and_teacher_reviews(stack_web, browser):
     page.wait_for_selector("#debrief-link", timeout=120_000)
     shot(page, "04-eleve-fin")
     page.click("#debrief-link")
+    page.wait_for_selector("#auto-evaluation")  # the student rates themself before seeing the scores
+    for radio in page.locator("#auto-evaluation input[value='2']").all():
+        radio.check()
+    page.click("#auto-evaluation button[type=submit]")
     page.wait_for_selector("table.criteria")
     content = page.content()
     assert "C1.2.1-b" in content and "Très" in content or "satisfaisant" in content
