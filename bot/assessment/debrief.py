@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import List, Mapping
 
 from bot.assessment import teaching
+from bot.assessment.grading import french
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import Assessment
 from bot.engine.scenario import Scenario
@@ -103,9 +104,9 @@ def _concessions(scenario: Scenario, assessment: Assessment) -> List[str]:
     if summary.margin_euros is not None and summary.spent is not None:
         share = summary.spent / summary.margin_euros * 100 if summary.margin_euros else 0
         lines.append(
-            f"Au total : {_euros(summary.spent)} cédés sur une marge de {_euros(summary.margin_euros)} "
-            f"({scenario.cgv.max_discount_pct:g} % sur le {scenario.cgv.discount_scope}), "
-            f"soit {share:.0f} % de votre marge."
+            f"Au total : {_euros(summary.spent)} HT cédés, soit {share:.0f} % de votre marge de "
+            f"{_euros(summary.margin_euros)} HT – au plus {scenario.cgv.max_discount_pct:g} % "
+            f"sur le {scenario.cgv.discount_scope}."
         )
     return lines
 
@@ -140,7 +141,7 @@ def debrief(
         f"📊 Bilan – {scenario.title}",
         f"Issue : {OUTCOME.get(assessment.outcome, assessment.outcome)}"
         + (f" ({outcome_reason})" if outcome_reason else ""),
-        f"{rubric.grade_label} : {assessment.grade_20:.1f}/20 – {level}",
+        f"{rubric.grade_label} : {french(assessment.grade_20)}/20 – {level}",
         "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items()),
         _hints(assessment.hints_used),
     ]
