@@ -8,13 +8,16 @@ import io
 from datetime import datetime
 
 import pypdf
+from markupsafe import escape
 from sqlalchemy import select
 
+from bot.assessment import teaching
 from bot.assessment.grading import final_grade, french
 from bot.assessment.rubric import default_rubric
 from bot.engine.library import load_library
 from bot.storage.debrief_records import model_released, self_assessment
 from bot.storage.models import CriterionScore, ScoreOverride, SimSession
+from tests.web.played import store_played
 from tests.web.test_api import API, token_for
 
 RUBRIC = default_rubric()
@@ -149,3 +152,19 @@ def test_the_model_transcript_is_shown_only_once_released(web):
     with web.db() as s:
         assert model_released(s, s.get(SimSession, "later-alice"))
         assert "Corrigé publié" in teacher.get(web.url + teacher_page).text
+
+
+def test_a_poor_session_page_teaches_what_was_missed_and_the_expected_answers(web):
+    library = load_library()
+    with web.db() as s:
+        played = store_played(s, library, "alice.dupont", "cvc-ehpad-poor", "poor-cvc")
+    scenario = library.scenario("cvc-ehpad")
+    alice = web.login("alice.dupont")
+    _self_assess(web, alice, "poor-cvc", "3")
+    html = alice.get(web.url + "/eleve/seances/poor-cvc").text
+    assert "Le bilan du coach" in html and "Informations clés non découvertes" in html
+    missed = teaching.missed_key_facts(scenario, played.assessment)
+    assert missed and all(escape(f.label) in html for f in missed)
+    expected = [r.expected for r in teaching.objection_reports(scenario, played.assessment) if r.expected]
+    assert expected and all(escape(text) in html for text in expected)
+    assert "vous vous êtes surestimé·e" in html  # a self-assessment of TS beside a poor session
