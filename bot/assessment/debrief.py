@@ -20,6 +20,12 @@ from bot.engine.simulation import fmt
 from bot.language.text import clip
 
 OUTCOME = {"won": "✅ Affaire conclue", "lost": "❌ Affaire perdue", "open": "⏳ Entretien non terminé"}
+#: reactivity, a criterion of the exam read on its own (it also counts in T-1): how the learner met the
+#: change of parameters, when it came (« none »: the session ended before it, nothing to say)
+REACTIVITY = {
+    "adapted": "Réactivité au changement de paramètres : vous avez adapté votre proposition.",
+    "announced": "Réactivité au changement de paramètres : à travailler, le changement n'a pas été pris en compte.",
+}
 
 
 def _quote(assessment: Assessment, turn: int, text: str, size: int = 160) -> str:
@@ -145,6 +151,8 @@ def debrief(
         "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items()),
         _hints(assessment.hints_used),
     ]
+    if assessment.change in REACTIVITY:
+        lines.append(REACTIVITY[assessment.change])
     if assessment.eliminatory:
         lines.append("⚠ Note plafonnée au niveau I : " + ", ".join(assessment.eliminatory) + ".")
     lines += _strengths(rubric, scenario, assessment)

@@ -21,7 +21,7 @@ from bot.web.deps import NotLoggedIn
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import api, auth, debrief, student, teacher, widget
+from bot.web.routes import api, auth, debrief, exports, student, teacher, widget
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, student, debrief, teacher, api, widget):
+    for module in (auth, student, debrief, teacher, exports, api, widget):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

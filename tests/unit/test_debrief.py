@@ -153,3 +153,15 @@ def test_concessions_are_priced_in_euros_against_the_margin(library):
     assert "100 % de votre marge" in text
     _, _, _, none = _session(library, "cvc-ehpad", POOR)
     assert "Concessions : aucune, votre marge est intacte." in none
+
+
+def test_reactivity_to_the_change_of_parameters_is_read_on_its_own(library):
+    from bot.assessment.debrief import REACTIVITY
+
+    _, _, assessment, text = _session(library, "cvc-ehpad", POOR)
+    assert assessment.change == "none" and not any(line in text for line in REACTIVITY.values())
+    assessment.change = "announced"
+    scenario = library.scenario("cvc-ehpad")
+    assert REACTIVITY["announced"] in debrief(scenario, default_rubric(), assessment)
+    assessment.change = "adapted"
+    assert REACTIVITY["adapted"] in debrief(scenario, default_rubric(), assessment)
