@@ -13,7 +13,7 @@ MODEL := models/negotiation.tar.gz
 RASA_DATA := --data data/nlu data/rules data/stories
 
 .PHONY: install browser train validate lint format test test-fast test-unit test-e2e test-stories eval-nlu eval-dialogue \
-  run web shell scenarios bench bench-quick api-token admin export-corrections clean
+  run web shell scenarios bench bench-quick api-token admin export-corrections purge clean
 
 install: $(VENV)/.installed
 
@@ -159,6 +159,10 @@ api-token: install
 
 export-corrections: install
 	$(PY) -m bot.cli export-corrections
+
+# RGPD retention: delete learners and sessions older than RETENTION_DAYS (DRY_RUN=1 only lists them)
+purge: install
+	$(PY) -m bot.cli purge $(if $(DRY_RUN),--dry-run)
 
 shell: install $(MODEL)
 	$(PY) -m bot.cli shell --scenario $${SCENARIO:-air-plasturgie}

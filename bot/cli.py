@@ -259,6 +259,17 @@ def cmd_eval_nlu(args: argparse.Namespace) -> int:
     return evaluate(Path(args.model), Path(args.data), Path(args.out), min_macro_f1=args.min_f1)
 
 
+def cmd_lti_key(args: argparse.Namespace) -> int:
+    """The LTI tool's signing key id; ``--rotate``: a new key, the previous one stays in the JWKS."""
+    from bot.lti import keys
+
+    with _db_session() as db:
+        key = keys.rotate(db) if args.rotate else keys.signing_key(db)
+        published = [k["kid"] for k in keys.jwks(db)["keys"]]
+    print(f"clé de signature : {key.kid}\nclés publiées (JWKS) : {', '.join(published)}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from bot.storage import db
 
@@ -279,6 +290,27 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     db.upgrade(env["DATABASE_URL"])
     counts = rebuild(env["DATABASE_URL"], senders=args.learner or ())
     print(f"rebuilt {counts['sessions']} session(s), {counts['turns']} turn(s) for {counts['learners']} learner(s)")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention limit (``RETENTION_DAYS``): RGPD storage limitation, run by cron or by hand."""
+    from bot.storage.audit import record_event
+    from bot.storage.erasure import purge
+
+    settings = get_settings()
+    days = settings.retention_days if args.days is None else args.days
+    if days < 1:
+        print("Erreur : la durée de conservation doit être d'au moins 1 jour.", file=sys.stderr)
+        return 2
+    with _db_session() as db:
+        report = purge(db, days, journal=settings.unsaved_messages_path, dry_run=args.dry_run)
+        if args.dry_run:
+            print(f"(simulation, rien n'est supprimé) {report.summary()}")
+            return 0
+        record_event(db, "purge", actor_name="bot.cli purge", target=f"{days} jours", detail=report.summary())
+        db.commit()
+    print(report.summary())
     return 0
 
 
@@ -329,6 +361,10 @@ def main(argv: List[str] | None = None) -> int:
     rb = sub.add_parser("rebuild", help="rebuild sessions, turns and scores from the tracker store")
     rb.add_argument("--learner", action="append", help="only this learner (repeatable)")
     rb.set_defaults(func=cmd_rebuild)
+    pg = sub.add_parser("purge", help="delete learner data older than RETENTION_DAYS (RGPD)")
+    pg.add_argument("--days", type=int, default=None, help="retention in days (default: RETENTION_DAYS)")
+    pg.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    pg.set_defaults(func=cmd_purge)
     sub.add_parser("web", help="serve the web app (students, teachers, API)").set_defaults(func=cmd_web)
     cu = sub.add_parser("create-user", help="create an admin, teacher or student account")
     cu.add_argument("username")
@@ -345,6 +381,9 @@ def main(argv: List[str] | None = None) -> int:
     ec = sub.add_parser("export-corrections", help="teachers' move corrections as Rasa NLU data")
     ec.add_argument("--out", default=str(ROOT / "results" / "corrections" / "nlu_corrections.yml"))
     ec.set_defaults(func=cmd_export_corrections)
+    lk = sub.add_parser("lti-key", help="show the LTI signing key; --rotate makes a new one (docs/lti.md)")
+    lk.add_argument("--rotate", action="store_true")
+    lk.set_defaults(func=cmd_lti_key)
     args = parser.parse_args(argv)
     return args.func(args)
 

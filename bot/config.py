@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     #: how long the web app waits for the Rasa server's answer
     rasa_timeout_s: float = Field(60.0, env="NEGO_RASA_TIMEOUT_S")
 
+    # --- personal data (RGPD) -----------------------------------------------------------
+    #: days a learner's data is kept after their last activity; ``make purge`` deletes the rest
+    retention_days: int = Field(365, env="RETENTION_DAYS")
+
     # --- secrets (empty: the web app keeps a random one in var/) -------------------------
     #: ``development`` (laptops, tests) or ``production`` (compose): production refuses weak secrets
     nego_env: str = Field("development", env="NEGO_ENV")

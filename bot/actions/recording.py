@@ -12,6 +12,7 @@ from bot.assessment.debrief import debrief
 from bot.assessment.rubric import default_rubric
 from bot.engine.library import Library
 from bot.engine.state import SimulationState
+from bot.lti.grades import scenario_kind, send_in_background
 from bot.storage.db import session_factory
 from bot.storage.record import SessionData, record
 
@@ -31,6 +32,8 @@ def save(library: Library, tracker: Tracker, state: SimulationState | None) -> S
     try:
         with session_factory()() as db:
             sessions = record(db, library, tracker.sender_id, _events(tracker, state))
+        if sessions and sessions[-1].assessment is not None:  # ended: the LMS gradebook hears of it
+            send_in_background(session_factory(), tracker.sender_id, scenario_kind(library))
         return sessions[-1] if sessions else None
     except Exception:  # noqa: BLE001 - storage must never break the conversation
         logger.exception("could not record the session of %s", tracker.sender_id)

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.storage.models import ChannelLink, Learner, LinkCode
+from bot.storage.models import ChannelLink, Learner, LinkCode, SimSession
 
 #: no 0/O, 1/I/L: a code read on a screen and typed on a phone is never ambiguous
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -50,6 +50,25 @@ def _ensure_learner(db: Session, learner_id: str, display_name: str = "") -> Lea
         db.add(learner)
         db.flush()
     return learner
+
+
+def move_sessions(db: Session, from_learner: str, to_learner: str, *, commit: bool = True) -> int:
+    """Give ``from_learner``'s sessions (a guest, an account the LMS opened) to ``to_learner``; how many moved.
+
+    The sessions keep their ids, turns, scores and teacher overrides: only their owner changes,
+    so the teacher sees one history. The emptied learner record stays (its id may come back).
+    """
+    if from_learner == to_learner:
+        return 0
+    moved = db.execute(
+        update(SimSession)
+        .where(SimSession.learner_id == from_learner)
+        .values(learner_id=to_learner)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if commit:
+        db.commit()
+    return moved
 
 
 def create_link_code(db: Session, learner_id: str, *, now: datetime | None = None, commit: bool = True) -> str:
@@ -97,6 +116,8 @@ def redeem_link_code(
         return None
     learner_id = db.execute(select(LinkCode.learner_id).where(LinkCode.code == code)).scalar_one()
     external_id = str(external_id)
+    # what the account played as a guest is the learner's too: one history (issue 15)
+    move_sessions(db, guest_id(channel, external_id), learner_id, commit=False)
     link = db.execute(
         select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.external_id == external_id)
     ).scalar_one_or_none()

@@ -241,3 +241,24 @@ class LinkCode(Base):
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
     expires_at: Mapped[datetime] = Column(DateTime, nullable=False)
     used_at: Mapped[datetime | None] = Column(DateTime)
+
+
+class AuditEvent(Base):
+    """Who saw or changed what about a learner, and account events (RGPD accountability).
+
+    No foreign key to ``learners``: the trail outlives an erasure. Erasing a learner
+    replaces ``learner_id`` and ``actor`` by a pseudonym (``bot.storage.learner_data``).
+    """
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+    actor_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: the login name typed or used (kept when the account is gone, or for failed logins)
+    actor: Mapped[str] = Column(String(255), nullable=False, default="")
+    action: Mapped[str] = Column(String(32), nullable=False, index=True)
+    learner_id: Mapped[str | None] = Column(String(255), index=True)
+    #: what was touched: a session id, « export JSON », a criterion...
+    target: Mapped[str] = Column(String(255), nullable=False, default="")
+    detail: Mapped[str] = Column(Text, nullable=False, default="")
+    ip: Mapped[str] = Column(String(64), nullable=False, default="")

@@ -21,7 +21,7 @@ from bot.web.deps import NotLoggedIn
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import api, auth, debrief, exports, student, teacher, widget
+from bot.web.routes import api, auth, debrief, exports, lti, lti_admin, privacy, student, teacher, widget
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not widget:
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        if request.url.path.startswith(("/enseignant", "/eleve", "/api", "/admin")):
+        if request.url.path.startswith(("/enseignant", "/eleve", "/api", "/admin", "/lti")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -98,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+
+    privacy.install_audit(app)  # who viewed or changed a learner's record (RGPD); sees the real client
 
     # outermost: the rate limits and the pages see the real client (bot/web/proxy.py)
     app.add_middleware(TrustedProxyMiddleware, proxies=settings.trusted_proxies)
@@ -114,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, student, debrief, teacher, exports, api, widget):
+    for module in (auth, student, debrief, teacher, exports, api, widget, privacy, lti, lti_admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

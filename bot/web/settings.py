@@ -103,6 +103,8 @@ class Settings:
     rasa_timeout_s: float = 60.0
     message_max_chars: int = 5000
     telegram_bot_username: str = ""
+    #: ``RETENTION_DAYS``: shown on the privacy page (``bot.cli purge`` applies it)
+    retention_days: int = 365
     var_dir: Path = field(default_factory=lambda: get_settings().var_dir)
 
     @property
@@ -160,5 +162,6 @@ class Settings:
             rasa_timeout_s=config.rasa_timeout_s,
             message_max_chars=config.message_max_chars,
             telegram_bot_username=config.telegram_bot_username.lstrip("@"),
+            retention_days=config.retention_days,
             var_dir=config.var_dir,
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.assessment.grading import ELIMINATORY_CAP, final_grade, french, weighted_grade
+from bot.assessment.grading import ELIMINATORY_CAP, final_grade, french
+from bot.assessment.grading import scores_grade as weighted_grade
 from bot.assessment.rubric import default_rubric
 
 RUBRIC = default_rubric()

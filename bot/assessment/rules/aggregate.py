@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
-from bot.assessment.grading import ELIMINATORY_CAP, weighted_grade
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
 from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
@@ -31,6 +30,8 @@ ALL_RULES: Dict[str, Rule] = {
 }
 #: a score above this is capped when the criterion rests on invented information
 INVENTED_CAP = 1
+#: the grade an eliminatory fault cannot exceed (level I)
+ELIMINATORY_CAP = 9.0
 #: grade /20 thresholds of the levels I, S and TS (below the first: TI)
 GRADE_LEVELS = ((15, "TS"), (10, "S"), (5, "I"))
 
@@ -108,7 +109,7 @@ def assess(
         for t in result.evidence:
             ctx.note(t, criterion.id, explanation.split(":")[0].rstrip("."), score >= 2)
     weights = rubric.weights(scenario.id, list(na), scenario.kind)
-    grade = weighted_grade(rubric, scenario.id, scenario.kind, {c: r.score for c, r in results.items()})
+    grade = weighted_grade(weights, {cid: r.score for cid, r in results.items()})
     eliminatory = eliminatory_faults(ctx)
     if eliminatory:
         grade = min(grade, ELIMINATORY_CAP)
@@ -168,6 +169,12 @@ def eliminatory_faults(ctx: Context) -> List[str]:
     if any(t.analysis.urgency for t in ctx.turns):
         reasons.append("pression abusive ou fausse urgence")
     return reasons
+
+
+def weighted_grade(weights: Dict[str, float], scores: Dict[str, int | None]) -> float:
+    """The grade /20 of criterion scores (0-3): their weighted mean, scaled; na scores count for nothing."""
+    mean = sum(weight * scores[c] for c, weight in weights.items() if scores.get(c) is not None)
+    return round(mean * 20 / 3, 1)
 
 
 def grade_level(grade: float) -> str:

@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from bot.storage import lti_models  # noqa: F401  (its tables join Base.metadata)
 from bot.storage.db import database_url
 from bot.storage.models import Base
 

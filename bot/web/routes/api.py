@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from bot.storage import accounts
+from bot.storage.audit import record_event
 from bot.storage.models import Learner, User
 from bot.storage.results import learner_sessions, session_json
 from bot.web.deps import get_db
@@ -37,6 +38,8 @@ def sessions(
         raise HTTPException(status_code=403, detail="Cet élève n'appartient pas à vos classes.")
     if db.get(Learner, learner_id) is None:
         return []
+    ip = request.client.host if request.client else ""
+    record_event(db, "api_read", actor=user, learner_id=learner_id, target="API résultats", ip=ip)
     found = learner_sessions(db, learner_id)
     grades = grades_for(request, db, found)
     return [session_json(s, grades[s.id]) for s in found]

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from bot.storage import accounts
+from bot.storage.audit import record_event
 from bot.storage.models import User
 from bot.web.deps import get_db
 from bot.web.security import csrf_ok, off_loop
@@ -62,6 +63,7 @@ async def login(
     if user is None:
         users.hit(key)
         ips.hit(_client_ip(request))
+        record_event(db, "login_failed", actor_name=username.strip()[:120], ip=_client_ip(request))
         return render(
             request, "login.html", {"error": "Identifiant ou mot de passe incorrect.", "username": username}, 401
         )

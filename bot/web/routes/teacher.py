@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.scenario import ScenarioError, parse_scenario
+from bot.lti.grades import scenario_kind, send_in_background
 from bot.storage import accounts
 from bot.storage.debrief_records import model_released
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
@@ -228,6 +229,8 @@ async def override_score(
     if score not in {"", "na", "0", "1", "2", "3"}:
         raise HTTPException(status_code=400, detail="Score invalide (0 à 3 ou na).")
     set_override(db, session, criterion_id, int(score) if score.isdigit() else None, comment, user)
+    db.commit()  # the gradebook is told of the new grade (when the session came from an LMS activity)
+    send_in_background(request.app.state.sessions, session.learner_id, scenario_kind(request.app.state.library()))
     return RedirectResponse(f"/enseignant/seances/{session.id}#crit-{criterion_id}", status_code=303)
 
 

@@ -1,15 +1,15 @@
 """debrief: the student's self-assessment per competence block, released model transcripts
 
-Revision ID: 0003_debrief
-Revises: 0002
+Revision ID: 0005_debrief
+Revises: 0003_lti
 Create Date: 2026-12-03 07:45:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_debrief"
-down_revision = "0002"
+revision = "0005_debrief"
+down_revision = "0003_lti"
 branch_labels = None
 depends_on = None
 
