@@ -58,6 +58,8 @@ REGISTRY: Sequence[LearnerTable] = (
     LearnerTable("criterion_scores", "session_id", via="sessions", purpose="scores automatiques par critère"),
     LearnerTable("score_overrides", "session_id", via="sessions", purpose="scores corrigés par l'enseignant"),
     LearnerTable("move_corrections", "turn_id", via="turns", purpose="corrections d'étiquettes par l'enseignant"),
+    LearnerTable("self_assessments", "session_id", via="sessions", purpose="auto-évaluation de l'élève par bloc"),
+    LearnerTable("model_releases", "session_id", via="sessions", purpose="corrigés publiés pour une séance de l'élève"),
     LearnerTable("channel_links", "learner_id", purpose="comptes Telegram liés"),
     LearnerTable("link_codes", "learner_id", purpose="codes de liaison Telegram"),
     LearnerTable("lti_accounts", "user_id", via="users", purpose="identifiant du compte dans l'ENT (Moodle)"),
@@ -73,6 +75,7 @@ NOT_LEARNER_DATA = {
     ("groups", "teacher_id"): "the teacher of a class",
     ("score_overrides", "teacher_id"): "the teacher who overrode a score",
     ("move_corrections", "teacher_id"): "the teacher who corrected a label",
+    ("model_releases", "teacher_id"): "the teacher who released a model transcript",
     ("audit_events", "actor_id"): "who acted; pseudonymised with the learner's rows on erasure",
 }
 
