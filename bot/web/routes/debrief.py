@@ -90,7 +90,7 @@ async def save_self(
             )
         levels[block] = int(value)
     save_self_assessment(db, session, levels)
-    return RedirectResponse(f"/eleve/seances/{session.id}#bilan", status_code=303)
+    return RedirectResponse(f"/eleve/seances/{session.id}", status_code=303)
 
 
 @router.post("/enseignant/seances/{session_id}/corrige")
