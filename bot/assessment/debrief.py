@@ -12,12 +12,20 @@ from __future__ import annotations
 from typing import List, Mapping
 
 from bot.assessment import teaching
+from bot.assessment.grading import french
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import Assessment
 from bot.engine.scenario import Scenario
+from bot.engine.simulation import fmt
 from bot.language.text import clip
 
 OUTCOME = {"won": "✅ Affaire conclue", "lost": "❌ Affaire perdue", "open": "⏳ Entretien non terminé"}
+#: reactivity, a criterion of the exam read on its own (it also counts in T-1): how the learner met the
+#: change of parameters, when it came (« none »: the session ended before it, nothing to say)
+REACTIVITY = {
+    "adapted": "Réactivité au changement de paramètres : vous avez adapté votre proposition.",
+    "announced": "Réactivité au changement de paramètres : à travailler, le changement n'a pas été pris en compte.",
+}
 
 
 def _quote(assessment: Assessment, turn: int, text: str, size: int = 160) -> str:
@@ -84,6 +92,31 @@ def _objections(scenario: Scenario, assessment: Assessment) -> List[str]:
     return lines if len(lines) > 2 else []
 
 
+def _euros(value: float) -> str:
+    return f"{fmt(round(value))} €"
+
+
+def _concessions(scenario: Scenario, assessment: Assessment) -> List[str]:
+    summary = teaching.concession_summary(scenario, assessment)
+    if not summary.concessions:
+        return ["", "💶 Concessions : aucune, votre marge est intacte."]
+    lines = ["", "💶 Concessions et leur coût :"]
+    for c in summary.concessions:
+        what = f"{c.percent:g} %".replace(".", ",") if c.percent is not None else "remise"
+        cost = f", soit {_euros(c.euros)} HT" if c.euros is not None else ""
+        counterpart = "contre une contrepartie" if c.traded else "sans contrepartie"
+        where = f" (votre message n°{c.turn})" if c.turn else ""
+        lines.append(f"• {what}{cost}, {counterpart}{where}" + (" – hors marge !" if c.beyond else "."))
+    if summary.margin_euros is not None and summary.spent is not None:
+        share = summary.spent / summary.margin_euros * 100 if summary.margin_euros else 0
+        lines.append(
+            f"Au total : {_euros(summary.spent)} HT cédés, soit {share:.0f} % de votre marge de "
+            f"{_euros(summary.margin_euros)} HT – au plus {scenario.cgv.max_discount_pct:g} % "
+            f"sur le {scenario.cgv.discount_scope}."
+        )
+    return lines
+
+
 def _criteria(rubric: Rubric, scenario: Scenario, assessment: Assessment) -> List[str]:
     lines = ["", "Par critère :"]
     for criterion in rubric.criteria:
@@ -109,19 +142,23 @@ def debrief(
     topic_hints: Mapping[str, str] | None = None,
 ) -> str:
     """The whole debrief; ``topic_hints`` (the coach's advice per topic) says how to ask for a missed fact."""
+    level = f"niveau {assessment.level} ({rubric.level_labels[assessment.level]})"
     lines = [
         f"📊 Bilan – {scenario.title}",
         f"Issue : {OUTCOME.get(assessment.outcome, assessment.outcome)}"
         + (f" ({outcome_reason})" if outcome_reason else ""),
-        f"Note : {assessment.grade_20:.1f}/20 – niveau {assessment.level} ({rubric.level_labels[assessment.level]})",
+        f"{rubric.grade_label} : {french(assessment.grade_20)}/20 – {level}",
         "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items()),
         _hints(assessment.hints_used),
     ]
+    if assessment.change in REACTIVITY:
+        lines.append(REACTIVITY[assessment.change])
     if assessment.eliminatory:
         lines.append("⚠ Note plafonnée au niveau I : " + ", ".join(assessment.eliminatory) + ".")
     lines += _strengths(rubric, scenario, assessment)
     lines += _priorities(rubric, scenario, assessment)
     lines += _missed_facts(scenario, assessment, topic_hints or {})
     lines += _objections(scenario, assessment)
+    lines += _concessions(scenario, assessment)
     lines += _criteria(rubric, scenario, assessment)
     return "\n".join(lines)

@@ -52,6 +52,10 @@ class Rubric:
     scenario_weights: Dict[str, Dict[str, float]]
     #: weights of a kind of situation (a scenario's ``kind``: complaint, prospecting...)
     kind_weights: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    #: how the grade /20 is named (« Note proposée – situation de négociation ») and the exam grids
+    #: it corresponds to (NDRC, CCST), shown beside it on the debrief and the fiche
+    grade_label: str = ""
+    grade_correspondence: str = ""
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
@@ -97,6 +101,8 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         criteria=criteria,
         scenario_weights=data.get("scenario_weights") or {},
         kind_weights=data.get("kind_weights") or {},
+        grade_label=data["grade"]["label"],
+        grade_correspondence=data["grade"]["correspondence"],
     )
 
 

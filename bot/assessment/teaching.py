@@ -13,6 +13,7 @@ from typing import List, Mapping, Tuple
 
 from bot.assessment.rubric import Rubric
 from bot.assessment.rules import Assessment
+from bot.engine.negotiation import discountable_share_of
 from bot.engine.scenario import Fact, Objection, Scenario
 
 #: an objection answered in substance on the first try (more tries: badly handled)
@@ -28,6 +29,31 @@ STATUS = {
 }
 #: the criteria whose scenario advice is about the discovery (the missed key facts)
 DISCOVERY = ("C1.1.1-a", "C1.2.1-b", "C1.2.1-e")
+
+
+@dataclass(frozen=True)
+class ConcessionReport:
+    """One concession and what it cost: ``euros`` against the margin the scenario allows (``margin_euros``)."""
+
+    turn: int
+    percent: float | None
+    euros: float | None
+    traded: bool
+    beyond: bool
+
+
+@dataclass(frozen=True)
+class ConcessionSummary:
+    concessions: List[ConcessionReport]
+    #: the discountable part of the offer on the table (€ HT), None when no price was given
+    base: float | None
+    #: the most the margin allows on it (€ HT)
+    margin_euros: float | None
+
+    @property
+    def spent(self) -> float | None:
+        known = [c.euros for c in self.concessions if c.euros is not None]
+        return sum(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,20 @@ def objection_reports(scenario: Scenario, assessment: Assessment) -> List[Object
             )
         )
     return reports
+
+
+def concession_summary(scenario: Scenario, assessment: Assessment) -> ConcessionSummary:
+    """The concessions the engine recorded, each priced in € on the discountable part of the offer."""
+    share = discountable_share_of(scenario, assessment.products)
+    base = assessment.offer_total * share if assessment.offer_total else None
+    margin = base * scenario.cgv.max_discount_pct / 100 if base else None
+    reports = []
+    for c in assessment.concessions:
+        percent, amount = c.get("percent"), c.get("amount")
+        euros = amount if amount else (base * percent / 100 if base and percent is not None else None)
+        traded, beyond = bool(c.get("trade")), bool(c.get("beyond"))
+        reports.append(ConcessionReport(int(c.get("turn") or 0), percent, euros, traded, beyond))
+    return ConcessionSummary(reports, base, margin)
 
 
 def scenario_advice(criterion_id: str, scenario: Scenario, assessment: Assessment) -> str:

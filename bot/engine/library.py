@@ -39,6 +39,11 @@ class Library:
         can be played by id but are not listed)."""
         return replace(self, scenarios={**self.scenarios, **extra}, hidden=self.hidden | frozenset(hidden))
 
+    @property
+    def kinds(self) -> Dict[str, str | None]:
+        """scenario id → its kind of situation (which weights its grade)."""
+        return {sid: scenario.kind for sid, scenario in self.scenarios.items()}
+
 
 def _read_yaml(path: Path) -> Dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

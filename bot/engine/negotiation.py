@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List
+from typing import TYPE_CHECKING, Dict, List, Sequence
 
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.lexicon import lexicon
@@ -134,7 +134,12 @@ def _bare_monthly(sim: Simulation, totals: list, monthly: list) -> tuple:
 
 def discountable_share(sim: Simulation) -> float:
     """Share of the offer (by catalogue price) the margin applies to (1 when no product is named)."""
-    named = [p for p in sim.scenario.catalogue if p.ref in sim.state.products and p.price > 0]
+    return discountable_share_of(sim.scenario, sim.state.products)
+
+
+def discountable_share_of(scenario: Scenario, products: Sequence[str]) -> float:
+    """The same share for a scenario and the references on the table (the debrief reads it afterwards)."""
+    named = [p for p in scenario.catalogue if p.ref in products and p.price > 0]
     total = sum(p.price for p in named)
     return sum(p.price for p in named if p.discountable) / total if total else 1.0
 

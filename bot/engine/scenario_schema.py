@@ -267,6 +267,13 @@ class AssessmentCues(_Model):
         return folded
 
 
+class ModelLine(_Model):
+    """One line of a scenario's model transcript (« corrigé »): who speaks and what is said."""
+
+    speaker: Literal["vendeur", "client"]
+    text: str = Field(min_length=1)
+
+
 class Scenario(_Model):
     id: str
     title: str
@@ -299,6 +306,8 @@ class Scenario(_Model):
     )
     assessment_cues: AssessmentCues = Field(default_factory=AssessmentCues)
     lines: Dict[str, Lines] = Field(default_factory=dict)
+    #: a model transcript (« corrigé ») the teacher may release to the students after an attempt
+    model_transcript: List[ModelLine] = Field(default_factory=list)
 
     @validator("signals", pre=True, each_item=True)
     def _signal(cls, value):

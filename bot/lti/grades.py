@@ -66,7 +66,7 @@ def graded(db: Session, session: SimSession, rubric: Rubric, kind_of: KindOf = _
     effective = effective_scores(db, [session.id]).get(session.id, automatic)
     grade = final_grade(
         rubric, session.scenario_id, kind_of(session.scenario_id), session.grade_20, automatic, effective
-    )
+    ).final
     return grade, gradebook_comment(rubric, grade, effective)
 
 

@@ -193,6 +193,31 @@ class ScoreOverride(Base):
     created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
 
 
+class SelfAssessment(Base):
+    """The student's own level on one competence block of a session, given before seeing the scores."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (UniqueConstraint("session_id", "block", name="uq_self_assessment"),)
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    session_id: Mapped[str] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    #: a competence block of the grid (``groups`` of rubric.yml: decouverte, argumentation...)
+    block: Mapped[str] = Column(String(32), nullable=False)
+    score: Mapped[int] = Column(Integer, nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
+class ModelRelease(Base):
+    """A teacher released a scenario's model transcript: to one session's student, or to a whole class."""
+
+    __tablename__ = "model_releases"
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    scenario_id: Mapped[str] = Column(String(64), nullable=False, index=True)
+    session_id: Mapped[str | None] = Column(String(64), ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = Column(Integer, ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    teacher_id: Mapped[int | None] = Column(Integer, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = Column(DateTime, nullable=False, default=datetime.utcnow)
+
+
 class MoveCorrection(Base):
     """A teacher's correction of the move (intent) of one learner turn."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Mapping, Sequence
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.assessment.grading import FinalGrade, final_grade
 from bot.assessment.rubric import Rubric
 from bot.config import get_settings
 from bot.storage.models import CriterionScore, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
@@ -21,8 +22,9 @@ def iso(moment: datetime | None) -> str | None:
     return moment.replace(tzinfo=timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def session_json(session: SimSession) -> Dict[str, Any]:
-    """One session exactly as ``contract.md`` §6 (plus the teacher's overrides)."""
+def session_json(session: SimSession, grade: FinalGrade | None = None) -> Dict[str, Any]:
+    """One session exactly as ``contract.md`` §6, plus the teacher's overrides: ``grade_20`` is the final
+    grade (the teacher's scores win), ``grade_20_automatic`` the one the assessment proposed."""
     criteria: Dict[str, Any] = {}
     for score in sorted(session.scores, key=lambda s: s.criterion_id):
         criteria[score.criterion_id] = {
@@ -47,7 +49,8 @@ def session_json(session: SimSession) -> Dict[str, Any]:
         "started_at": iso(session.started_at),
         "ended_at": iso(session.ended_at),
         "outcome": session.outcome or "open",
-        "grade_20": session.grade_20 if session.ended_at else None,
+        "grade_20": (grade.final if grade else session.grade_20) if session.ended_at else None,
+        "grade_20_automatic": session.grade_20 if session.ended_at else None,
         "criteria": criteria,
         "teacher_overrides": overrides,
         "turns": turns,
@@ -71,6 +74,27 @@ def learner_sessions(db: Session, learner_id: str) -> List[SimSession]:
             .order_by(SimSession.started_at.desc())
         )
     )
+
+
+def session_grades(
+    db: Session, sessions: Sequence[SimSession], rubric: Rubric, kinds: Mapping[str, str | None]
+) -> Dict[str, FinalGrade]:
+    """session id → its final grade (:func:`bot.assessment.grading.final_grade`); ``kinds`` gives each
+    scenario's kind of situation (its weights)."""
+    ids = [s.id for s in sessions]
+    autos = _by_session(db, ids, CriterionScore.score)
+    overrides = _by_session(db, ids, ScoreOverride.score)
+    return {
+        s.id: final_grade(
+            rubric, s.scenario_id, kinds.get(s.scenario_id), s.grade_20, _first(autos, s.id), _first(overrides, s.id)
+        )
+        for s in sessions
+    }
+
+
+def _first(by_session: Dict[str, Dict[str, tuple]], session_id: str) -> Dict[str, int | None]:
+    """criterion -> score, from :func:`_by_session` read with the score column only."""
+    return {criterion: values[0] for criterion, values in by_session.get(session_id, {}).items()}
 
 
 @dataclass
@@ -330,37 +354,38 @@ def _by_session(db: Session, session_ids: List[str], *columns) -> Dict[str, Dict
     """
     table = columns[0].class_
     out: Dict[str, Dict[str, tuple]] = defaultdict(dict)
+    if not session_ids:
+        return out
     query = select(table.session_id, table.criterion_id, *columns).where(table.session_id.in_(session_ids))
     for session_id, criterion_id, *values in db.connection().execute(query):
         out[session_id][criterion_id] = tuple(values)
     return out
 
 
-def scores_csv_rows(db: Session, sessions: Sequence[SimSession], rubric: Rubric) -> List[List[Any]]:
-    """One row per session × criterion (automatic and teacher scores side by side)."""
+def scores_csv_rows(
+    db: Session, sessions: Sequence[SimSession], rubric: Rubric, kinds: Mapping[str, str | None]
+) -> List[List[Any]]:
+    """One row per session × criterion (automatic and teacher scores side by side); ``note_20`` is the
+    final grade (the teacher's scores win), ``note_20_auto`` the proposed one."""
     header = [
-        "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "critere", "libelle",
+        "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "note_20_auto",
+        "critere", "libelle",
         "score_auto", "niveau_auto", "score_enseignant", "niveau_enseignant", "commentaire_enseignant", "preuves",
     ]  # fmt: skip
     rows: List[List[Any]] = [header]
     ids = [s.id for s in sessions]
     autos = _by_session(db, ids, CriterionScore.score, CriterionScore.level, CriterionScore.evidence_turns)
     overrides = _by_session(db, ids, ScoreOverride.score, ScoreOverride.level, ScoreOverride.comment)
+    grades = session_grades(db, sessions, rubric, kinds)
     criteria = [(c.id, c.label) for c in rubric.criteria]
     no_auto, no_override = (None, "", []), (None, "", "")
     for s in sessions:
         group = s.learner.group.name if s.learner and s.learner.group else ""
-        grade = "" if s.grade_20 is None else s.grade_20
+        final = grades[s.id].final
         session = [
-            s.id,
-            s.learner_id,
-            group,
-            s.scenario_id,
-            iso(s.started_at) or "",
-            iso(s.ended_at) or "",
-            s.outcome,
-            grade,
-        ]
+            s.id, s.learner_id, group, s.scenario_id, iso(s.started_at) or "", iso(s.ended_at) or "", s.outcome,
+            "" if final is None else final, "" if s.grade_20 is None else s.grade_20,
+        ]  # fmt: skip
         session_autos, session_overrides = autos.get(s.id, {}), overrides.get(s.id, {})
         for criterion_id, label in criteria:
             auto_score, auto_level, evidence = session_autos.get(criterion_id, no_auto)

@@ -26,7 +26,9 @@ from bot.web.routes import (
     api,
     assignments,
     auth,
+    debrief,
     editor,
+    exports,
     lti,
     lti_admin,
     preparation,
@@ -133,8 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    pages = (auth, account, student, preparation, teacher, assignments, editor, privacy, lti, lti_admin)
-    for module in (*pages, api, widget):
+    pages = (auth, account, student, preparation, debrief, teacher, exports, assignments, editor, privacy, lti)
+    for module in (*pages, lti_admin, api, widget):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

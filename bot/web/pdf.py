@@ -6,6 +6,7 @@ from typing import Dict, List, Tuple
 
 from fpdf import FPDF
 
+from bot.assessment.grading import FinalGrade, french
 from bot.assessment.rubric import Rubric
 from bot.storage.models import CriterionScore, ScoreOverride, SimSession
 
@@ -28,8 +29,11 @@ def fiche_pdf(
     group_name: str,
     overrides: Dict[str, ScoreOverride],
     sheet: List[Tuple[str, List[str]]] | None = None,
+    *,
+    grade: FinalGrade,
 ) -> bytes:
-    """The CCF grid of the session; ``sheet``: the student's preparation sheet (titled sections), on its own page."""
+    """The CCF grid of the session; ``grade`` is the final grade (the teacher's scores win), the automatic
+    one beside it; ``sheet``: the student's preparation sheet (titled sections), on its own page."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -96,16 +100,24 @@ def fiche_pdf(
             pdf.set_xy(x, y + h)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 12)
-    grade = "-" if session.grade_20 is None else f"{session.grade_20:.1f}".replace(".", ",")
-    pdf.cell(0, 8, latin1(f"Note proposée : {grade} / 20"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, latin1(f"{rubric.grade_label} : {french(grade.final)} / 20"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    if grade.overridden:
+        difference = f"{grade.difference:+.1f}".replace(".", ",") if grade.difference is not None else "-"
+        automatic = (
+            f"Note automatique : {french(grade.automatic)} / 20 ; écart après les niveaux de "
+            f"l'enseignant ({grade.overridden} critère(s) corrigé(s)) : {difference}."
+        )
+    else:
+        automatic = "Note calculée automatiquement ; aucun niveau corrigé par l'enseignant."
+    pdf.multi_cell(0, 5, latin1(automatic), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 8)
     pdf.multi_cell(
         0,
         4,
         latin1(
+            rubric.grade_correspondence + " "
             "TI : très insuffisant - I : insuffisant - S : satisfaisant - TS : très satisfaisant. "
-            "Note proposée calculée automatiquement ; les niveaux corrigés par l'enseignant "
-            "sont indiqués dans les commentaires. "
             "Signature de l'évaluateur :"
         ),
     )

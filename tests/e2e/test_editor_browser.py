@@ -10,6 +10,7 @@ from typing import Any, Iterator, Tuple
 
 import pytest
 
+from tests.e2e.debrief_page import rate_self_then_read
 from tests.e2e.test_web_browser import browser, login, send, shot  # noqa: F401 - fixtures and helpers
 from tests.web.conftest import start_web
 from tests.web.small_scenario import small
@@ -128,7 +129,7 @@ def test_teacher_writes_publishes_and_a_student_plays_it(editor_web, browser):  
     page.click("#end")
     page.wait_for_selector("#debrief-link", timeout=120_000)
     page.click("#debrief-link")
-    page.wait_for_selector("table.criteria")
+    rate_self_then_read(page)
     assert "Imprimantes pour une agence immobilière" in page.content()
     shot(page, "editor-06-eleve-bilan")
     session_id = page.url.rsplit("/", 1)[1]

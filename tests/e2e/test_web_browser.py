@@ -18,6 +18,7 @@ import pypdf
 import pytest
 
 from bot import cli
+from tests.e2e.debrief_page import rate_self_then_read
 from tests.e2e.scripts import SCRIPTS
 from tests.web.conftest import PASSWORD, start_web
 
@@ -106,7 +107,7 @@ def test_student_plays_and_teacher_reviews(stack_web, browser):
     page.wait_for_selector("#debrief-link", timeout=120_000)
     shot(page, "04-eleve-fin")
     page.click("#debrief-link")
-    page.wait_for_selector("details.criterion")
+    rate_self_then_read(page)
     content = page.content()
     assert "C1.2.1-b" in content and "Très" in content or "satisfaisant" in content
     assert page.locator("svg.radar").count() == 1
@@ -210,7 +211,7 @@ def test_phone_student_fills_the_sheet_then_sees_c11_scored_from_it(stack_web, b
     page.click("#end")
     page.wait_for_selector("#debrief-link", timeout=120_000)
     page.click("#debrief-link")
-    page.wait_for_selector("details.criterion")
+    rate_self_then_read(page)
     assert page.locator(".summary-card").count() == 1
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the debrief scrolls sideways on a phone"
     shot(page, "14-eleve-bilan-resume")

@@ -58,3 +58,23 @@ def test_rental_is_not_sold_to_accountants_on_deductible_rents(library):
     rental = library.scenario("info-cabinet").objection("location_plus_chere")
     assert not [k for k in rental.resolved_by.keywords + rental.preempted_by if "deductib" in k]
     assert not [line for line in rental.resolved if "charges" in line]
+
+
+#: a frame that waits for a noun (« il me manque : », « parlé de : ») before a whole clause of the client
+NOUN_FRAME = re.compile(r"\b(de|sur|manque|encore|traité|oublié) : (je|nous|vous|votre)\b", re.I)
+
+
+def test_a_client_refusing_to_close_speaks_in_one_sentence_not_two_templates(library):
+    """« On n'a pas parlé de : nous n'avons pas encore parlé de … » (issue 12): the reasons of
+    ``coach.yml`` ``missing`` are whole clauses, so every ``close_not_ready`` frame must introduce a clause."""
+    reasons = [text.format(de_label="du budget", label="le budget", amount="10 000 €", budget="8 000 €")
+               for text in library.coach["missing"].values()]  # fmt: skip
+    frames = list(library.default_lines["close_not_ready"])
+    for scenario in library.scenarios.values():
+        frames += scenario.lines.get("close_not_ready") or []
+    assert len(frames) > 30
+    robotic = [f.format(missing=r) for f in frames for r in reasons if NOUN_FRAME.search(f.format(missing=r))]
+    assert not robotic, robotic[:5]
+    # the guard itself catches the doubled template the issue quotes
+    assert NOUN_FRAME.search("Pas encore. On n'a pas parlé de : nous n'avons pas encore parlé du budget.")
+    assert NOUN_FRAME.search("Il me manque encore : je ne suis pas encore convaincu par ce que vous me proposez.")

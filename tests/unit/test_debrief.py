@@ -132,3 +132,36 @@ def test_a_won_deal_closed_by_on_part_la_dessus_is_not_ts(library):
         {**before, "outcome": "won"},
     )
     assert closing(Context(scenario, [real], {"outcome": "won", "failed_closes": 0})).score == 3
+
+
+def test_concessions_are_priced_in_euros_against_the_margin(library):
+    priced = [
+        ("greet", "Bonjour Monsieur Benali."),
+        ("present_solution", "Je vous propose deux PAC-HT65, la chaudière CHG-150 et l'installation INST-CVC, pour 123 900 € HT."),
+        ("offer_concession", "Je peux vous faire 5 % de remise sur le matériel si vous signez la maintenance P2 sur trois ans."),
+    ]  # fmt: skip
+    scenario, _, assessment, text = _session(library, "cvc-ehpad", priced)
+    summary = teaching.concession_summary(scenario, assessment)
+    assert [(c.percent, c.traded, c.beyond) for c in summary.concessions] == [(5.0, True, False)]
+    # the margin applies to the discountable part of the offer (the installation is not)
+    discountable = sum(p.price for p in scenario.catalogue if p.ref in assessment.products and p.discountable)
+    total = sum(p.price for p in scenario.catalogue if p.ref in assessment.products and p.price > 0)
+    assert summary.base == pytest.approx(123_900 * discountable / total)
+    assert summary.concessions[0].euros == pytest.approx(summary.base * 0.05)
+    assert summary.margin_euros == pytest.approx(summary.base * scenario.cgv.max_discount_pct / 100)
+    assert "Concessions et leur coût" in text and "contre une contrepartie" in text
+    assert "100 % de votre marge" in text
+    _, _, _, none = _session(library, "cvc-ehpad", POOR)
+    assert "Concessions : aucune, votre marge est intacte." in none
+
+
+def test_reactivity_to_the_change_of_parameters_is_read_on_its_own(library):
+    from bot.assessment.debrief import REACTIVITY
+
+    _, _, assessment, text = _session(library, "cvc-ehpad", POOR)
+    assert assessment.change == "none" and not any(line in text for line in REACTIVITY.values())
+    assessment.change = "announced"
+    scenario = library.scenario("cvc-ehpad")
+    assert REACTIVITY["announced"] in debrief(scenario, default_rubric(), assessment)
+    assessment.change = "adapted"
+    assert REACTIVITY["adapted"] in debrief(scenario, default_rubric(), assessment)

@@ -27,9 +27,11 @@ from bot.storage.models import (
     Evidence,
     Learner,
     LinkCode,
+    ModelRelease,
     MoveCorrection,
     PreparationSheetRow,
     ScoreOverride,
+    SelfAssessment,
     SimSession,
     Turn,
     User,
@@ -103,6 +105,8 @@ def seed(db_url: str) -> dict:
         _session(s, "s-bob", "bob.leroy", NOW - timedelta(days=2))
         s.add(ScoreOverride(session_id=recent.id, criterion_id="C1.2.1-a", score=3, level="TS", comment="Très bien Alice", teacher_id=teacher.id))  # fmt: skip
         s.add(MoveCorrection(turn_id=recent.turns[0].id, intent="greet", teacher_id=teacher.id))
+        s.add(SelfAssessment(session_id=recent.id, block="decouverte", score=2))
+        s.add(ModelRelease(scenario_id=recent.scenario_id, session_id=recent.id, teacher_id=teacher.id))
         platform = LtiPlatform(issuer="https://moodle.lycee.fr", client_id="c1", deployment_ids=["1"], auth_login_url="https://moodle.lycee.fr/auth", auth_token_url="https://moodle.lycee.fr/token", key_set_url="https://moodle.lycee.fr/jwks")  # fmt: skip
         s.add(platform)
         s.flush()

@@ -50,12 +50,12 @@ def test_a_code_that_fails_moves_nothing(session):  # noqa: F811
 def test_final_grade_follows_the_teacher_and_keeps_the_eliminatory_cap():
     rubric = default_rubric()
     automatic = {c.id: 2 for c in rubric.criteria}
-    assert final_grade(rubric, "air-plasturgie", None, 13.3, automatic, dict(automatic)) == 13.3
+    assert final_grade(rubric, "air-plasturgie", None, 13.3, automatic, dict(automatic)).final == 13.3
     better = {**automatic, "C1.2.1-a": 3, "C1.2.1-b": 3}
-    raised = final_grade(rubric, "air-plasturgie", None, 13.3, automatic, better)
+    raised = final_grade(rubric, "air-plasturgie", None, 13.3, automatic, better).final
     assert raised > 13.3
-    assert final_grade(rubric, "air-plasturgie", None, 9.0, automatic, better) == 9.0  # capped stays capped
-    assert final_grade(rubric, "air-plasturgie", None, None, automatic, better) is None
+    assert final_grade(rubric, "air-plasturgie", None, 9.0, automatic, better).final == 9.0  # capped stays capped
+    assert final_grade(rubric, "air-plasturgie", None, None, automatic, better).final is None
     levels = block_levels(rubric, better)
     assert levels["Prise de contact et découverte"] in {"S", "TS"} and len(levels) == len(rubric.groups)
     comment = gradebook_comment(rubric, raised, better)

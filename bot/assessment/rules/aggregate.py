@@ -70,6 +70,11 @@ class Assessment:
     objection_answers: Dict[str, Tuple[int, str]] = field(default_factory=dict)
     #: the change of parameters: none, announced (not taken into account) or adapted
     change: str = "none"
+    #: the concessions the engine recorded (percent, amount, traded or not, beyond the margin or not),
+    #: the total of the offer on the table and its references: what the debrief prices in €
+    concessions: List[Dict[str, Any]] = field(default_factory=list)
+    offer_total: float | None = None
+    products: List[str] = field(default_factory=list)
 
 
 def assess(
@@ -134,6 +139,9 @@ def assess(
         objection_attempts=dict(ctx.final.get("objection_attempts") or {}),
         objection_answers=objection_answers(ctx),
         change=str(ctx.final.get("change") or "none"),
+        concessions=list(ctx.final.get("concessions") or []),
+        offer_total=ctx.final.get("offer_total"),
+        products=list(ctx.final.get("products") or []),
     )
 
 

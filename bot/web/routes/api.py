@@ -12,6 +12,7 @@ from bot.storage.audit import record_event
 from bot.storage.models import Learner, User
 from bot.storage.results import learner_sessions, session_json
 from bot.web.deps import get_db
+from bot.web.grades import grades_for
 
 router = APIRouter(prefix="/api/v1", tags=["résultats"])
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -31,11 +32,14 @@ def token_user(request: Request, db: Session = Depends(get_db)) -> User:
 def sessions(
     learner_id: str, request: Request, user: User = Depends(token_user), db: Session = Depends(get_db)
 ) -> List[Dict[str, Any]]:
-    """The learner's sessions, newest first, with scores, evidence and every turn."""
+    """The learner's sessions, newest first, with scores, evidence and every turn; ``grade_20`` is the
+    final grade (the teacher's scores win), ``grade_20_automatic`` the proposed one."""
     if not accounts.can_see_learner(db, user, learner_id):
         raise HTTPException(status_code=403, detail="Cet élève n'appartient pas à vos classes.")
     if db.get(Learner, learner_id) is None:
         return []
     ip = request.client.host if request.client else ""
     record_event(db, "api_read", actor=user, learner_id=learner_id, target="API résultats", ip=ip)
-    return [session_json(s) for s in learner_sessions(db, learner_id)]
+    found = learner_sessions(db, learner_id)
+    grades = grades_for(request, db, found)
+    return [session_json(s, grades[s.id]) for s in found]

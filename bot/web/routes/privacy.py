@@ -31,7 +31,8 @@ from bot.storage.models import Learner, SimSession, Turn, User
 from bot.storage.results import list_sessions, scores_csv_rows
 from bot.web.deps import admin_user, get_db, student_user, teacher_user
 from bot.web.privacy_pdf import learner_data_pdf
-from bot.web.routes.teacher import _csv_safe, own_group, parse_filter, require_csrf
+from bot.web.routes.exports import _csv_safe
+from bot.web.routes.teacher import own_group, parse_filter, require_csrf
 from bot.web.templating import render
 
 router = APIRouter()
@@ -156,7 +157,7 @@ def export_pseudonymised(
     if group_id.isdigit():
         flt.learner_ids = [lr.id for lr in own_group(db, user, int(group_id)).learners]
     sessions = list_sessions(db, flt, limit=100_000)
-    rows = scores_csv_rows(db, sessions, request.app.state.rubric())
+    rows = scores_csv_rows(db, sessions, request.app.state.rubric(), request.app.state.library().kinds)
     alias = pseudonymiser()
     header = rows[0]
     columns: Dict[str, Tuple[int, str]] = {

@@ -20,6 +20,7 @@ from bot.storage.sheets import current_sheet
 from bot.web.charts import lines, radar
 from bot.web.deps import get_db, student_user, web_settings
 from bot.web.exam import exam_ready, require_sheet_for_exam
+from bot.web.grades import grades_for
 from bot.web.security import csrf_ok
 from bot.web.settings import Settings
 from bot.web.templating import render
@@ -128,6 +129,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
         {
             "scenarios": [library.scenarios[sid] for sid in library.scenario_ids],
             "sessions": sessions,
+            "grades": grades_for(request, db, sessions),
             "radar": radar(averages) if averages else "",
             "progress": lines(dict(series)) if len(scored) > 1 else "",
             "new_username": request.session.pop("new_username", None),
@@ -202,31 +204,6 @@ async def api_hint(request: Request, user: User = Depends(student_user), db: Ses
 async def api_end(request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)) -> JSONResponse:
     await read_json(request)
     return JSONResponse(await relay_and_state(request, db, user.learner_id, "/request_debrief"))
-
-
-@router.get("/eleve/seances/{session_id}")
-def session_page(
-    session_id: str, request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
-) -> Response:
-    session = db.get(SimSession, session_id)
-    if session is None or session.learner_id != user.learner_id:
-        raise HTTPException(status_code=404, detail="Séance introuvable.")
-    return render(request, "student/session.html", debrief_context(request, session))
-
-
-def debrief_context(request: Request, session: SimSession) -> Dict[str, Any]:
-    rubric = request.app.state.rubric()
-    library = request.app.state.library()
-    scenario = library.scenarios.get(session.scenario_id)
-    scores = {s.criterion_id: s for s in session.scores}
-    rows = [(c, scores.get(c.id)) for c in rubric.criteria]
-    return {
-        "session": session,
-        "scenario_title": scenario.title if scenario else session.scenario_id,
-        "rows": rows,
-        "radar": radar(competence_averages(session, rubric)) if session.scores else "",
-        "turns": session.turns,
-    }
 
 
 @router.post("/eleve/telegram")

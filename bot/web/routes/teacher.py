@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 from typing import Dict, List
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.engine.scenario import ScenarioError, parse_scenario
 from bot.lti.grades import scenario_kind, send_in_background
 from bot.storage import accounts, widget_links
+from bot.storage.debrief_records import model_released
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
 from bot.storage.results import (
     SessionFilter,
@@ -23,15 +22,15 @@ from bot.storage.results import (
     heatmap,
     list_sessions,
     progress,
-    scores_csv_rows,
     set_correction,
     set_override,
 )
 from bot.web import uploads
 from bot.web.charts import lines
+from bot.web.debrief_view import blocks
 from bot.web.deps import admin_user, get_db, teacher_user
+from bot.web.grades import grades_for
 from bot.web.paging import session_page
-from bot.web.pdf import fiche_pdf
 from bot.web.security import csrf_ok, off_loop, password_version, widget_token
 from bot.web.sheet_view import session_sheet_view
 from bot.web.templating import render
@@ -110,13 +109,15 @@ def group_page(
     flt = parse_filter(db, user, request)
     flt.learner_ids = [lr.id for lr in learners]
     library = request.app.state.library()
+    page = session_page(db, request, flt)
     return render(
         request,
         "teacher/group.html",
         {
             "group": group,
             "heat": heatmap(db, learners, rubric),
-            **session_page(db, request, flt),
+            **page,
+            "grades": grades_for(request, db, page["sessions"]),
             "filter": flt,
             "scenarios": library.scenario_ids,
             "agreement": agreement(db, flt.learner_ids, rubric),
@@ -154,10 +155,11 @@ async def import_roster(
 def sessions_page(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
     flt = parse_filter(db, user, request)
     library = request.app.state.library()
+    page = session_page(db, request, flt)
     return render(
         request,
         "teacher/sessions.html",
-        {**session_page(db, request, flt), "filter": flt, "scenarios": library.scenario_ids},
+        {**page, "grades": grades_for(request, db, page["sessions"]), "filter": flt, "scenarios": library.scenario_ids},
     )
 
 
@@ -194,8 +196,13 @@ def transcript(
             "session": session,
             "scenario_title": scenario.title if scenario else session.scenario_id,
             "criteria": rubric.criteria,
+            "rubric": rubric,
             "scores": scores,
             "overrides": overrides,
+            "grade": grades_for(request, db, [session])[session.id],
+            "blocks": blocks(request, db, session),
+            "has_model": bool(scenario and scenario.model_transcript),
+            "model_released": model_released(db, session),
             "corrections": corrections,
             "evidence": evidence,
             "counts_for": counts_for,
@@ -257,6 +264,7 @@ def learner_page(
     chosen = request.query_params.getlist("critere") or sorted(series)[:6]
     chart = lines({cid: series[cid] for cid in chosen if cid in series})
     flt = SessionFilter(learner_ids=[learner_id])
+    sessions = list_sessions(db, flt)
     student = db.scalar(select(User).where(User.learner_id == learner_id, User.role == "student"))
     secret = request.app.state.settings.widget_secret
     links: list = []
@@ -275,72 +283,11 @@ def learner_page(
             "chart": chart,
             "criteria": [c.id for c in request.app.state.rubric().criteria],
             "chosen": chosen,
-            "sessions": list_sessions(db, flt),
+            "sessions": sessions,
+            "grades": grades_for(request, db, sessions),
             "widget_token": token,
             "widget_links": links,
         },
-    )
-
-
-@router.get("/enseignant/export.csv")
-def export_csv(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
-    flt = parse_filter(db, user, request)
-    group_id = request.query_params.get("classe", "")
-    if group_id.isdigit():
-        group = own_group(db, user, int(group_id))
-        flt.learner_ids = [lr.id for lr in group.learners]
-    sessions = list_sessions(db, flt, limit=100_000)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for row in scores_csv_rows(db, sessions, request.app.state.rubric()):
-        writer.writerow([_csv_safe(v) for v in row])
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
-    )
-
-
-def _csv_safe(value) -> str:
-    """No formula injection when the CSV is opened in a spreadsheet."""
-    if isinstance(value, (int, float)):  # most cells of an export: never a formula
-        return str(value)
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
-@router.get("/enseignant/seances/{session_id}/fiche.pdf")
-def export_pdf(
-    session_id: str, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
-) -> Response:
-    session = visible_session(db, user, session_id)
-    library = request.app.state.library()
-    scenario = library.scenarios.get(session.scenario_id)
-    overrides = {
-        o.criterion_id: o for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id == session.id))
-    }
-    learner = session.learner
-    pdf = fiche_pdf(
-        session,
-        request.app.state.rubric(),
-        scenario.title if scenario else session.scenario_id,
-        learner.display_name if learner else session.learner_id,
-        learner.group.name if learner and learner.group else "",
-        overrides,
-        session_sheet_view(db, session.id)[1],
-    )
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="fiche-{session.id[:8]}.pdf"'},
     )
 
 

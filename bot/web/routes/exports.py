@@ -1,0 +1,85 @@
+"""The teacher's exports: the scores as CSV (one row per session × criterion) and the PDF fiche of a
+session; both carry the final grade (the teacher's scores win) beside the automatic one."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import ScoreOverride, User
+from bot.storage.results import list_sessions, scores_csv_rows
+from bot.web.deps import get_db, teacher_user
+from bot.web.grades import grades_for
+from bot.web.pdf import fiche_pdf
+from bot.web.routes.teacher import own_group, parse_filter, visible_session
+from bot.web.sheet_view import session_sheet_view
+
+router = APIRouter()
+
+
+@router.get("/enseignant/export.csv")
+def export_csv(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
+    flt = parse_filter(db, user, request)
+    group_id = request.query_params.get("classe", "")
+    if group_id.isdigit():
+        group = own_group(db, user, int(group_id))
+        flt.learner_ids = [lr.id for lr in group.learners]
+    sessions = list_sessions(db, flt, limit=100_000)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    for row in scores_csv_rows(db, sessions, request.app.state.rubric(), request.app.state.library().kinds):
+        writer.writerow([_csv_safe(v) for v in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
+    )
+
+
+def _csv_safe(value) -> str:
+    """No formula injection when the CSV is opened in a spreadsheet."""
+    if isinstance(value, (int, float)):  # most cells of an export: never a formula
+        return str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+@router.get("/enseignant/seances/{session_id}/fiche.pdf")
+def export_pdf(
+    session_id: str, request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> Response:
+    session = visible_session(db, user, session_id)
+    library = request.app.state.library()
+    scenario = library.scenarios.get(session.scenario_id)
+    overrides = {
+        o.criterion_id: o for o in db.scalars(select(ScoreOverride).where(ScoreOverride.session_id == session.id))
+    }
+    learner = session.learner
+    pdf = fiche_pdf(
+        session,
+        request.app.state.rubric(),
+        scenario.title if scenario else session.scenario_id,
+        learner.display_name if learner else session.learner_id,
+        learner.group.name if learner and learner.group else "",
+        overrides,
+        session_sheet_view(db, session.id)[1],
+        grade=grades_for(request, db, [session])[session.id],
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="fiche-{session.id[:8]}.pdf"'},
+    )
