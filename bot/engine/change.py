@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def due(sim: Simulation) -> bool:
     trigger = sim.scenario.parameter_change.trigger
+    if not sim.scenario.parameter_change.happens:
+        return False  # a level without a change of parameters (découverte)
     return (trigger == "proposal" and sim.state.solution_presented) or (trigger == "price" and sim.state.price_stated)
 
 
