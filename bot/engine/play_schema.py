@@ -48,12 +48,14 @@ class Level(_Model):
     volunteer: Literal["asked", "detailed"] = "asked"
     #: at most this many objections (those raised at the start, a gatekeeper's, always stay); None: all
     objections_max: int | None = Field(default=None, ge=1)
-    #: only objections of these types (« prix », « produit »…); empty: every type
+    #: only objections whose type names one of these (« prix », « produit »…); empty: every type
     objection_types: List[str] = Field(default_factory=list)
     #: the client's budget limits are multiplied by this (1.1: 10 % more room; 0.95: the buyer holds tighter)
     budget_factor: float = Field(default=1.0, gt=0.5, lt=2.0)
-    #: price objections end the meeting after this many unconvincing answers (None: as written)
+    #: objections whose type names one of ``price_types`` end the meeting after this many unconvincing
+    #: answers (None: as written)
     price_attempts: int | None = Field(default=None, ge=1)
+    price_types: List[str] = Field(default_factory=list)
     #: whether the change of parameters happens
     parameter_change: bool = True
     #: the exam's message and question budget (None: no limit)

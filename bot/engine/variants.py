@@ -28,8 +28,6 @@ from bot.engine.play_schema import LEVELS, Level, Temperament, Variants
 VARIANT_SPAN = 9973
 #: ``{name}`` or ``{name.raw}``; other placeholders ({answer}, {budget}, {e}) are the engine's and stay
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(\.raw)?\}")
-#: objection types the level's ``price_attempts`` applies to
-PRICE_TYPES = ("prix",)
 
 
 def french_number(value: float) -> str:
@@ -109,8 +107,10 @@ def draw(source: Dict[str, Any], variant: int, temperaments: Dict[str, Temperame
         fixed = [o for o in objections if _fixed(o, spec.objections.keep)]
         others = [o for o in objections if not _fixed(o, spec.objections.keep)]
         least = min(len(others), max(0, spec.objections.min - len(fixed)))
-        chosen = rng.sample(others, rng.randint(least, len(others)))
-        data["objections"] = fixed + chosen
+        kept = fixed + rng.sample(others, rng.randint(least, len(others)))
+        later = [o for o in kept if o.get("trigger") != "start"]
+        rng.shuffle(later)  # the order they come in (within a moment of the meeting)
+        data["objections"] = [o for o in kept if o.get("trigger") == "start"] + later
     if spec.parameter_changes:
         data["parameter_change"] = rng.choice([data["parameter_change"], *substitute(spec.parameter_changes, {})])
     if spec.temperaments:
@@ -143,6 +143,12 @@ def _scale_limits(limits: Dict[str, Any] | None, factor: float) -> Dict[str, Any
     return scaled
 
 
+def _of_type(objection: Dict[str, Any], types: List[str]) -> bool:
+    """Whether an objection's type names one of ``types`` (« prix / budget » is a « prix » objection)."""
+    written = str(objection.get("type", "")).lower()
+    return any(kind.lower() in written for kind in types)
+
+
 def apply_level(data: Dict[str, Any], level: Level) -> Dict[str, Any]:
     """The scenario file at ``level`` (``standard`` with no override leaves it unchanged)."""
     data = copy.deepcopy(data)
@@ -151,7 +157,7 @@ def apply_level(data: Dict[str, Any], level: Level) -> Dict[str, Any]:
             fact["closed"] = fact["open"]
     objections = data["objections"]
     if level.objection_types:
-        objections = [o for o in objections if o.get("trigger") == "start" or o.get("type") in level.objection_types]
+        objections = [o for o in objections if o.get("trigger") == "start" or _of_type(o, level.objection_types)]
     if level.objections_max is not None:
         at_start = [o for o in objections if o.get("trigger") == "start"]
         later = [o for o in objections if o.get("trigger") != "start"]
@@ -159,7 +165,7 @@ def apply_level(data: Dict[str, Any], level: Level) -> Dict[str, Any]:
     data["objections"] = objections or data["objections"][:1]
     if level.price_attempts is not None:
         for objection in data["objections"]:
-            if str(objection.get("type", "")).lower() in PRICE_TYPES:
+            if _of_type(objection, level.price_types):
                 current = objection.get("max_attempts")
                 objection["max_attempts"] = min(current or level.price_attempts, level.price_attempts)
     data["limits"] = _scale_limits(data.get("limits"), level.budget_factor) or data.get("limits") or {}
