@@ -223,6 +223,36 @@ def start(
     return state
 
 
+def start_attempt(
+    library: Library,
+    scenario_id: str,
+    seed: int,
+    mode: str,
+    options: List[str],
+    previous: SimulationState | None = None,
+) -> SimulationState:
+    """A new attempt from the start message's options (« level:examen », « variant:3 », « variant:auto »).
+
+    No variant option: variant 0, the scenario as written (the scripts and graded transcripts). « auto »:
+    drawn from the learner's seed and the number of this attempt. A fixed number (a teacher's, for the
+    whole class) also fixes the wording: the same variant and the same messages give the same conversation.
+    """
+    from bot.engine.variants import variant_for
+
+    attempts = dict(previous.attempts) if previous is not None else {}
+    attempts[scenario_id] = attempts.get(scenario_id, -1) + 1
+    level = next((o.split(":", 1)[1] for o in options if o.startswith("level:")), "standard")
+    chosen = next((o.split(":", 1)[1] for o in options if o.startswith("variant:")), "0")
+    if chosen == "auto":
+        variant = variant_for(seed, attempts[scenario_id])
+    else:
+        variant = int(chosen) if chosen.isdigit() and len(chosen) <= 6 else 0
+        seed = seed if variant == 0 else variant
+    state = start(library, scenario_id, seed=seed, mode=mode, level=level, variant=variant)
+    state.attempts = attempts
+    return state
+
+
 def warm_up(library: Library) -> None:
     """Load now what the first learner message would wait for: the topic model, the facts of every scenario."""
     from bot.engine.discovery import fact_index

@@ -21,7 +21,7 @@ from bot.web.deps import NotLoggedIn
 from bot.web.proxy import TrustedProxyMiddleware
 from bot.web.ratelimit import make_limiter
 from bot.web.relay import RasaRelay
-from bot.web.routes import api, auth, privacy, student, teacher, widget
+from bot.web.routes import api, auth, catalogue, privacy, student, teacher, widget
 from bot.web.settings import Settings
 from bot.web.templating import render
 
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
-    for module in (auth, student, teacher, api, widget, privacy):
+    for module in (auth, student, teacher, api, widget, privacy, catalogue):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

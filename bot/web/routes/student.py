@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.coach import briefing
+from bot.engine.play_schema import LEVELS
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
 from bot.web.charts import lines, radar
@@ -23,6 +24,9 @@ from bot.web.settings import Settings
 from bot.web.templating import render
 
 router = APIRouter()
+
+#: the largest variant a teacher may fix (a number the class can copy)
+MAX_FIXED_VARIANT = 999
 
 
 def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
@@ -75,12 +79,25 @@ def chat_text(payload: Dict[str, Any], max_chars: int) -> str:
     return text[:max_chars]
 
 
-def start_command(request: Request, scenario_id: Any, mode: Any = "training") -> str:
+def start_command(
+    request: Request, scenario_id: Any, mode: Any = "training", level: Any = None, variant: Any = None
+) -> str:
+    """The start message: the mode, the level (the exam's by default in exam mode) and the variant
+    (« auto »: drawn from the learner and his attempt; a number: the one a teacher fixed for the class)."""
     library = request.app.state.library()
     if not isinstance(scenario_id, str) or scenario_id not in library.scenarios:
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     mode = "exam" if mode == "exam" else "training"
-    return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": mode})
+    if level in (None, ""):
+        level = "examen" if mode == "exam" else "standard"
+    if level not in LEVELS:
+        raise HTTPException(status_code=400, detail="Niveau inconnu : découverte, standard ou examen.")
+    if variant in (None, "", "auto"):
+        variant = "auto"
+    elif isinstance(variant, bool) or not str(variant).isdigit() or int(variant) > MAX_FIXED_VARIANT:
+        raise HTTPException(status_code=400, detail=f"Variante invalide : un nombre entre 0 et {MAX_FIXED_VARIANT}.")
+    options = [mode, f"level:{level}", f"variant:{int(variant) if variant != 'auto' else 'auto'}"]
+    return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": options})
 
 
 async def read_json(request: Request) -> Dict[str, Any]:
@@ -131,17 +148,27 @@ def scenario_page(scenario_id: str, request: Request, user: User = Depends(stude
     if scenario_id not in library.scenarios:
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
-    return render(request, "student/scenario.html", {"scenario": scenario, "briefing": briefing(scenario)})
+    levels = [(name, library.level(scenario, name)) for name in LEVELS]
+    context = {"scenario": scenario, "briefing": briefing(scenario), "levels": levels}
+    return render(request, "student/scenario.html", context)
 
 
 @router.get("/eleve/simulation")
 def chat_page(
-    request: Request, scenario: str = "", mode: str = "training", user: User = Depends(student_user)
+    request: Request,
+    scenario: str = "",
+    mode: str = "training",
+    niveau: str = "",
+    variante: str = "",
+    user: User = Depends(student_user),
 ) -> Response:
+    """The chat; ``niveau`` and ``variante`` (a teacher's link for the whole class) go to the start."""
     library = request.app.state.library()
     if scenario and scenario not in library.scenarios:
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
-    return render(request, "student/chat.html", {"scenario_id": scenario, "mode": mode, "api": "/eleve/api"})
+    start_command(request, scenario or library.scenario_ids[0], mode, niveau or None, variante or None)  # 400 now
+    context = {"scenario_id": scenario, "mode": mode, "level": niveau, "variant": variante, "api": "/eleve/api"}
+    return render(request, "student/chat.html", context)
 
 
 @router.post("/eleve/api/start")
@@ -149,7 +176,9 @@ async def api_start(
     request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
 ) -> JSONResponse:
     payload = await read_json(request)
-    command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    command = start_command(
+        request, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
+    )
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
 
 
