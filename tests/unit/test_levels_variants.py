@@ -188,3 +188,16 @@ def test_a_bad_range_or_temperament_is_reported_in_french(tmp_path, library):
 def test_an_unknown_level_falls_back_to_standard(library):
     state = simulation.start(library, DRAWN, level="../../etc")
     assert state.level == "standard" and isinstance(library.of(state), Scenario)
+
+
+def test_the_excellent_transcripts_fit_in_the_exam_time_budget(library):
+    """A strong learner finishes within the exam's budget of messages and questions (short calls included)."""
+    transcripts = sorted((DATA_DIR.parent / "tests" / "transcripts").glob("*-excellent.yml"))
+    assert len(transcripts) >= 15
+    for path in transcripts:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        budget = library.version(data["scenario"], "examen").time_budget
+        turns = data["turns"]
+        questions = sum(1 for turn in turns if turn[0].startswith("ask_"))
+        assert len(turns) < budget.max_messages and questions < budget.max_questions, path.name
+    assert library.version("prospection-rdv", "examen").time_budget.max_messages == 30
