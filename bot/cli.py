@@ -307,8 +307,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     from bot.content.spoilers import leaks
     from bot.engine.scenario import ScenarioError, parse_scenario
 
-    status = 0
     library = _library_or_none()
+    status = int(library is None)
     for path in sorted(get_settings().scenarios_dir.glob("*.yml")):
         if path.name.startswith("_"):
             continue
@@ -337,7 +337,11 @@ def _library_or_none():
     try:
         return load_library(get_settings().data_dir)
     except ScenarioError as exc:
-        print(f"ERREUR  {exc}")
+        if exc.path.name.startswith("_"):  # a scenario file is reported below, with its problems
+            print(f"ERREUR  {exc}")
+        return None
+    except OSError as exc:
+        print(f"ERREUR  bibliothèque illisible, niveaux et variantes non vérifiés : {exc}")
         return None
 
 
