@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Literal, Union
 
-from pydantic import BaseModel, Field, PrivateAttr, root_validator, validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, root_validator, validator
 
 from bot.engine.play_schema import Level, LevelName, TimeBudget, Variants
 from bot.language.text import normalize
@@ -338,6 +338,14 @@ class Scenario(_Model):
         change = values["parameter_change"]
         if change.persona and change.persona not in persona_ids:
             raise ValueError(f"parameter_change : persona inconnue « {change.persona} »")
+        for n, other in enumerate(values["variants"].parameter_changes, 1):
+            try:
+                alternative = ParameterChange.parse_obj(other)
+            except ValidationError as exc:
+                fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+                raise ValueError(f"variants.parameter_changes[{n}] : champ(s) invalide(s) : {fields}") from None
+            if alternative.persona and alternative.persona not in persona_ids:
+                raise ValueError(f"variants.parameter_changes[{n}] : persona inconnue « {alternative.persona} »")
         fact_ids = [f.id for f in values["facts"]]
         for dup in {f for f in fact_ids if fact_ids.count(f) > 1}:
             raise ValueError(f"facts : identifiant en double « {dup} »")

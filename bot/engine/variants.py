@@ -112,7 +112,7 @@ def draw(source: Dict[str, Any], variant: int, temperaments: Dict[str, Temperame
         rng.shuffle(later)  # the order they come in (within a moment of the meeting)
         data["objections"] = [o for o in kept if o.get("trigger") == "start"] + later
     if spec.parameter_changes:
-        data["parameter_change"] = rng.choice([data["parameter_change"], *substitute(spec.parameter_changes, {})])
+        data["parameter_change"] = rng.choice([data["parameter_change"], *data["variants"]["parameter_changes"]])
     if spec.temperaments:
         name = rng.choice(spec.temperaments)
         temperament = temperaments[name]

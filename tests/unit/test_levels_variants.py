@@ -201,3 +201,17 @@ def test_the_excellent_transcripts_fit_in_the_exam_time_budget(library):
         questions = sum(1 for turn in turns if turn[0].startswith("ask_"))
         assert len(turns) < budget.max_messages and questions < budget.max_questions, path.name
     assert library.version("prospection-rdv", "examen").time_budget.max_messages == 30
+
+
+def test_a_variant_may_draw_another_change_of_parameters(tmp_path, library):
+    changes = [library.version(DRAWN, "standard", v).parameter_change for v in range(1, 13)]
+    maintenance = [c for c in changes if "P3" in c.text[-1]]
+    assert 0 < len(maintenance) < len(changes)  # some variants draw the other change, some the written one
+    assert all(c.limits is None for c in maintenance) and "P3" not in library.scenario(DRAWN).parameter_change.text[-1]
+    data = yaml.safe_load(FILE.read_text(encoding="utf-8"))
+    data["variants"]["parameter_changes"][0]["persona"] = "inconnu"
+    path = tmp_path / "cvc-ehpad.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(path)
+    assert "variants.parameter_changes[1] : persona inconnue" in str(error.value)
