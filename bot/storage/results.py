@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from bot.assessment.grading import FinalGrade, final_grade
 from bot.assessment.rubric import Rubric
@@ -82,19 +83,24 @@ def session_grades(
     """session id → its final grade (:func:`bot.assessment.grading.final_grade`); ``kinds`` gives each
     scenario's kind of situation (its weights)."""
     ids = [s.id for s in sessions]
-    autos = _by_session(db, ids, CriterionScore.score)
-    overrides = _by_session(db, ids, ScoreOverride.score)
+    autos = by_session(db, ids, CriterionScore.score)
+    overrides = by_session(db, ids, ScoreOverride.score)
     return {
         s.id: final_grade(
-            rubric, s.scenario_id, kinds.get(s.scenario_id), s.grade_20, _first(autos, s.id), _first(overrides, s.id)
+            rubric,
+            s.scenario_id,
+            kinds.get(s.scenario_id),
+            s.grade_20,
+            first_values(autos.get(s.id, {})),
+            first_values(overrides.get(s.id, {})),
         )
         for s in sessions
     }
 
 
-def _first(by_session: Dict[str, Dict[str, tuple]], session_id: str) -> Dict[str, int | None]:
-    """criterion -> score, from :func:`_by_session` read with the score column only."""
-    return {criterion: values[0] for criterion, values in by_session.get(session_id, {}).items()}
+def first_values(session_values: Mapping[str, tuple]) -> Dict[str, Any]:
+    """criterion -> score, from one session of :func:`by_session` read with the score column first."""
+    return {criterion: values[0] for criterion, values in session_values.items()}
 
 
 @dataclass
@@ -108,7 +114,13 @@ class SessionFilter:
 
 
 def list_sessions(db: Session, flt: SessionFilter, limit: int = 500, offset: int = 0) -> List[SimSession]:
-    query = select(SimSession).options(selectinload(SimSession.learner)).order_by(SimSession.started_at.desc())
+    query = filtered_sessions(select(SimSession).options(selectinload(SimSession.learner)), flt)
+    return list(db.scalars(query.limit(limit).offset(offset)))
+
+
+def filtered_sessions(query: Select, flt: SessionFilter) -> Select:
+    """``query`` (of the sessions, as objects or columns) narrowed to ``flt``, newest first."""
+    query = query.order_by(SimSession.started_at.desc())
     if flt.learner_ids is not None:
         query = query.where(SimSession.learner_id.in_(list(flt.learner_ids)))
     if flt.scenario_id:
@@ -121,7 +133,7 @@ def list_sessions(db: Session, flt: SessionFilter, limit: int = 500, offset: int
         query = query.where(SimSession.started_at >= datetime.combine(flt.date_from, time.min))
     if flt.date_to:
         query = query.where(SimSession.started_at <= datetime.combine(flt.date_to, time.max))
-    return list(db.scalars(query.limit(limit).offset(offset)))
+    return query
 
 
 def effective_scores(db: Session, session_ids: Sequence[str]) -> Dict[str, Dict[str, int | None]]:
@@ -346,7 +358,7 @@ def corrections(db: Session) -> List[tuple]:
     return [(intent, text) for intent, text in rows]
 
 
-def _by_session(db: Session, session_ids: List[str], *columns) -> Dict[str, Dict[str, tuple]]:
+def by_session(db: Session, session_ids: List[str], *columns) -> Dict[str, Dict[str, tuple]]:
     """session -> criterion -> the values of ``columns`` (of the scores or the overrides table).
 
     Plain columns, not ORM objects: a class's export holds some 15,000 scores
@@ -357,44 +369,6 @@ def _by_session(db: Session, session_ids: List[str], *columns) -> Dict[str, Dict
     if not session_ids:
         return out
     query = select(table.session_id, table.criterion_id, *columns).where(table.session_id.in_(session_ids))
-    for session_id, criterion_id, *values in db.connection().execute(query):
+    for session_id, criterion_id, *values in db.connection().execute(query).all():  # fetchall: one call
         out[session_id][criterion_id] = tuple(values)
     return out
-
-
-def scores_csv_rows(
-    db: Session, sessions: Sequence[SimSession], rubric: Rubric, kinds: Mapping[str, str | None]
-) -> List[List[Any]]:
-    """One row per session × criterion (automatic and teacher scores side by side); ``note_20`` is the
-    final grade (the teacher's scores win), ``note_20_auto`` the proposed one."""
-    header = [
-        "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "note_20_auto",
-        "critere", "libelle",
-        "score_auto", "niveau_auto", "score_enseignant", "niveau_enseignant", "commentaire_enseignant", "preuves",
-    ]  # fmt: skip
-    rows: List[List[Any]] = [header]
-    ids = [s.id for s in sessions]
-    autos = _by_session(db, ids, CriterionScore.score, CriterionScore.level, CriterionScore.evidence_turns)
-    overrides = _by_session(db, ids, ScoreOverride.score, ScoreOverride.level, ScoreOverride.comment)
-    grades = session_grades(db, sessions, rubric, kinds)
-    criteria = [(c.id, c.label) for c in rubric.criteria]
-    no_auto, no_override = (None, "", []), (None, "", "")
-    for s in sessions:
-        group = s.learner.group.name if s.learner and s.learner.group else ""
-        final = grades[s.id].final
-        session = [
-            s.id, s.learner_id, group, s.scenario_id, iso(s.started_at) or "", iso(s.ended_at) or "", s.outcome,
-            "" if final is None else final, "" if s.grade_20 is None else s.grade_20,
-        ]  # fmt: skip
-        session_autos, session_overrides = autos.get(s.id, {}), overrides.get(s.id, {})
-        for criterion_id, label in criteria:
-            auto_score, auto_level, evidence = session_autos.get(criterion_id, no_auto)
-            over_score, over_level, comment = session_overrides.get(criterion_id, no_override)
-            proof = " | ".join(f"tour {e.get('turn')}: {e.get('text')}" for e in evidence or [])
-            rows.append(
-                session + [
-                    criterion_id, label, "" if auto_score is None else auto_score, auto_level,
-                    "" if over_score is None else over_score, over_level, comment, proof,
-                ]
-            )  # fmt: skip
-    return rows

@@ -3,16 +3,13 @@ session; both carry the final grade (the teacher's scores win) beside the automa
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import ScoreOverride, User
-from bot.storage.results import list_sessions, scores_csv_rows
+from bot.storage.score_export import csv_text, scores_csv_rows
 from bot.web.deps import get_db, teacher_user
 from bot.web.grades import grades_for
 from bot.web.pdf import fiche_pdf
@@ -29,32 +26,12 @@ def export_csv(request: Request, user: User = Depends(teacher_user), db: Session
     if group_id.isdigit():
         group = own_group(db, user, int(group_id))
         flt.learner_ids = [lr.id for lr in group.learners]
-    sessions = list_sessions(db, flt, limit=100_000)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for row in scores_csv_rows(db, sessions, request.app.state.rubric(), request.app.state.library().kinds):
-        writer.writerow([_csv_safe(v) for v in row])
+    rows = scores_csv_rows(db, flt, request.app.state.rubric(), request.app.state.library().kinds)
     return Response(
-        "\ufeff" + buffer.getvalue(),
+        csv_text(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
     )
-
-
-def _csv_safe(value) -> str:
-    """No formula injection when the CSV is opened in a spreadsheet."""
-    if isinstance(value, (int, float)):  # most cells of an export: never a formula
-        return str(value)
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 @router.get("/enseignant/seances/{session_id}/fiche.pdf")

@@ -7,10 +7,8 @@ exports and erasures), and the admin alone may erase a learner, after typing its
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import json
 import re
 import secrets
@@ -28,10 +26,9 @@ from bot.storage.audit import ACTION_LABELS, recent_events, record_event
 from bot.storage.erasure import erase_learner
 from bot.storage.learner_data import REGISTRY, export_learner
 from bot.storage.models import Learner, SimSession, Turn, User
-from bot.storage.results import list_sessions, scores_csv_rows
+from bot.storage.score_export import csv_text, scores_csv_rows
 from bot.web.deps import admin_user, get_db, student_user, teacher_user
 from bot.web.privacy_pdf import learner_data_pdf
-from bot.web.routes.exports import _csv_safe
 from bot.web.routes.teacher import own_group, parse_filter, require_csrf
 from bot.web.templating import render
 
@@ -156,8 +153,7 @@ def export_pseudonymised(
     group_id = request.query_params.get("classe", "")
     if group_id.isdigit():
         flt.learner_ids = [lr.id for lr in own_group(db, user, int(group_id)).learners]
-    sessions = list_sessions(db, flt, limit=100_000)
-    rows = scores_csv_rows(db, sessions, request.app.state.rubric(), request.app.state.library().kinds)
+    rows = scores_csv_rows(db, flt, request.app.state.rubric(), request.app.state.library().kinds)
     alias = pseudonymiser()
     header = rows[0]
     columns: Dict[str, Tuple[int, str]] = {
@@ -165,16 +161,12 @@ def export_pseudonymised(
         "eleve": (header.index("eleve"), "E-"),
     }
     header[columns["eleve"][0]] = "pseudonyme"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
     for row in rows[1:]:
         for index, prefix in columns.values():
-            row[index] = alias(prefix, str(row[index]))
-        writer.writerow([_csv_safe(v) for v in row])
+            row[index] = alias(prefix, row[index])  # a hex digest after a letter: never a formula
     record_event(db, "export_csv_pseudo", actor=user, target=str(request.url.query)[:255], ip=client_ip(request))
     return Response(
-        "\ufeff" + buffer.getvalue(),
+        csv_text(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="scores-pseudonymises.csv"'},
     )
