@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Dict, Iterable, List, Mapping, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Sequence
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
@@ -71,10 +71,13 @@ def csv_text(rows: Iterable[Sequence[str]]) -> str:
 
 def scores_csv_rows(
     db: Session, flt: SessionFilter, rubric: Rubric, kinds: Mapping[str, str | None]
-) -> List[List[str]]:
+) -> Iterator[List[str]]:
     """The header then one row per session × criterion of the sessions ``flt`` selects, newest
     first, every cell already neutralised (:func:`csv_safe`); ``kinds`` gives each scenario's kind of
-    situation (its weights) for the final grade."""
+    situation (its weights) for the final grade.
+
+    Yielded, not returned as a list: written as they come, the 14,000 rows of a class are freed
+    one by one and the garbage collector no longer walks them over and over (a third of the CPU)."""
     query = filtered_sessions(
         select(
             SimSession.id, SimSession.learner_id, Group.name, SimSession.scenario_id, SimSession.started_at,
@@ -93,7 +96,7 @@ def scores_csv_rows(
     criteria = [(csv_safe(c.id), csv_safe(c.label), c.id) for c in rubric.criteria]
     safe = _SafeCells()
     no_auto, no_override = (None, "", ""), (None, "", "")
-    rows: List[List[str]] = [[csv_safe(name) for name in HEADER]]
+    yield [csv_safe(name) for name in HEADER]
     for session_id, learner_id, group, scenario_id, started_at, ended_at, outcome, grade_20 in sessions:
         session_autos: Dict[str, tuple] = autos.get(session_id, {})
         session_overrides: Dict[str, tuple] = overrides.get(session_id, {})
@@ -115,13 +118,10 @@ def scores_csv_rows(
         for criterion_cell, label_cell, criterion_id in criteria:
             auto_score, auto_level, proof = session_autos.get(criterion_id, no_auto)
             over_score, over_level, comment = session_overrides.get(criterion_id, no_override)
-            rows.append(
-                head + [
-                    criterion_cell, label_cell, safe[auto_score], safe[auto_level], safe[over_score],
-                    safe[over_level], safe[comment], proof,
-                ]
-            )  # fmt: skip
-    return rows
+            yield head + [
+                criterion_cell, label_cell, safe[auto_score], safe[auto_level], safe[over_score],
+                safe[over_level], safe[comment], proof,
+            ]  # fmt: skip
 
 
 def _with_proofs(autos: Dict[str, Dict[str, tuple]]) -> Dict[str, Dict[str, tuple]]:

@@ -153,7 +153,7 @@ def export_pseudonymised(
     group_id = request.query_params.get("classe", "")
     if group_id.isdigit():
         flt.learner_ids = [lr.id for lr in own_group(db, user, int(group_id)).learners]
-    rows = scores_csv_rows(db, flt, request.app.state.rubric(), request.app.state.library().kinds)
+    rows = list(scores_csv_rows(db, flt, request.app.state.rubric(), request.app.state.library().kinds))
     alias = pseudonymiser()
     header = rows[0]
     columns: Dict[str, Tuple[int, str]] = {
