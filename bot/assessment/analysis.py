@@ -84,6 +84,9 @@ class Analysis:
     moves: List[str] = field(default_factory=list)
     tutoiement: bool = False
     familiar: List[str] = field(default_factory=list)
+    #: hype without content (« les meilleurs du marché ») and spoken tics (« bon, allez »), quoted
+    empty_claims: List[str] = field(default_factory=list)
+    oral_fillers: List[str] = field(default_factory=list)
     words: int = 0
 
     @property
@@ -164,6 +167,8 @@ def analyse(text: str, catalogue_keywords: Sequence[Sequence[str]] = ()) -> Anal
     a.time_check = cue("time_check")
     a.tutoiement = any(s.second_person_singular for s in a.sentences)
     a.familiar = lex["familiar_words"].which(norm)
+    a.empty_claims = lex["empty_claims"].which(norm)
+    a.oral_fillers = lex["oral_fillers"].which(norm)
     a.moves = sentence_moves(a)
     return a
 

@@ -102,3 +102,16 @@ def test_quality_levels_are_ordered(graded):
             assert result.grade_20 >= 12, (data["scenario"], data["quality"], result.grade_20)
         if QUALITY_RANK[data["quality"]] <= 1:
             assert result.grade_20 < 10, (data["scenario"], data["quality"], result.grade_20)
+
+
+def test_exact_agreement_on_the_middle_levels_does_not_fall_back(graded):
+    """Partial credit (I, S) is where rules and experts disagreed most: exact agreement on the ratings the
+    expert gave 1 or 2 was 53.6 % before the grid's « insuffisant » descriptors were read as rules (65 %)."""
+    exact = total = 0
+    for data, _, result in graded.values():
+        for cid, expected in data["expected"].items():
+            if expected in (1, 2, "1", "2"):
+                total += 1
+                exact += result.scores[cid].score == int(expected)
+    assert total >= 150
+    assert exact / total >= 0.63, f"{exact}/{total}"

@@ -140,3 +140,47 @@ def test_a_personal_greeting_is_the_client_named_not_a_word_that_contains_a_titl
     assert level("Bonjour Franck Guérin, merci de me recevoir.") == 3
     assert level("Bonjour Monsieur, merci de me recevoir.") == 3
     assert level("Bonjour, comme convenu je vous appelle.") == 2
+
+
+def _context(scenario, turns, final=None):
+    records = [TurnRecord(n, text, intent, analyse(text), {}, {}) for n, (intent, text) in enumerate(turns, 1)]
+    return Context(scenario, records, final or {})
+
+
+def test_hype_and_spoken_tics_are_imprecise_writing_not_professional(library):
+    """T-1: « les meilleurs du marché » or « Bon, allez » is understandable (1), not « professionnelle » (2)."""
+    scenario = library.scenario("visite-satisfaction")
+    clean = [("greet", "Bonjour Madame Chapuis, merci de me recevoir."), ("ask_open", "Comment vont vos caisses ?")]
+    t1 = ALL_RULES["T-1"]
+    assert t1(_context(scenario, clean)).score == 2
+    hype = clean + [("present_solution", "Notre borne, c'est ce qui se fait de mieux, vous allez adorer.")]
+    assert t1(_context(scenario, hype)).score == 1
+    tics = clean + [("offer_concession", "Bon, allez, je vous fais 5 %.")]
+    assert t1(_context(scenario, tics)).score == 1
+
+
+def test_an_offer_named_without_advantage_is_characteristics_listed(library):
+    """C1.2.2-b: naming the catalogue's offer is a bad attempt (1); no product presented at all is 0."""
+    scenario = library.scenario("visite-satisfaction")
+    arguments = ALL_RULES["C1.2.2-b"]
+    nothing = [("greet", "Bonjour Madame Chapuis."), ("ask_open", "Tout va bien avec les caisses ?")]
+    assert arguments(_context(scenario, nothing)).score == 0
+    product = scenario.catalogue[0]
+    named = nothing + [("inform", f"Je viens vous présenter notre {product.ref}.")]
+    assert arguments(_context(scenario, named)).score == 1
+
+
+def test_a_discount_beyond_the_margin_caps_preparation_at_one_instead_of_zero(library):
+    """C1.1.2-a: the grid caps a criterion resting on a « remise non autorisée » at 1 (the aggregation does);
+    it is not a catalogue error, which stays the descriptor's « erreurs de prix » (0)."""
+    from bot.assessment.rules.aggregate import invented_information
+    from bot.assessment.rules.preparation import catalogue_errors, margin_breaches
+
+    scenario = library.scenario("visite-satisfaction")
+    turns = [("greet", "Bonjour Madame Chapuis."), ("offer_concession", "Allez, je vous fais 15 % sur tout.")]
+    records = [TurnRecord(n, text, intent, analyse(text), {}, {}) for n, (intent, text) in enumerate(turns, 1)]
+    records[1].after = {"flags": ["beyond_margin"]}
+    ctx = Context(scenario, records, {"flags": ["beyond_margin"]})
+    assert margin_breaches(ctx) and not catalogue_errors(ctx)
+    assert invented_information(ctx)["C1.1.2-a"]
+    assert ALL_RULES["C1.1.2-a"](ctx).score <= 1

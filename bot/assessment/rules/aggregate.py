@@ -164,6 +164,7 @@ def invented_information(ctx: Context) -> Dict[str, str]:
     invented: Dict[str, str] = {}
     if "beyond_margin" in ctx.flags:
         invented["C1.2.2-d"] = "remise hors marge"
+        invented["C1.1.2-a"] = "remise hors marge, non préparée"
     if preparation.price_errors(ctx):
         invented["C1.2.2-a"] = "référence ou prix inventé"
     return invented

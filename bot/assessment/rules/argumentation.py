@@ -75,10 +75,19 @@ def arguments(ctx: Context) -> Score:
 
     A CAP argument joins an advantage (or a link to a need) to a benefit (or a proof); it is grounded
     when it comes after the solution, proved with figures, and checked by a control question.
+    Level 1 is « caractéristiques listées »: a learner who named the catalogue's offer without turning it
+    into an advantage attempted the argument badly, even when the message reads as a pitch rather than an
+    argument; 0 is kept for a meeting where no product of the offer was presented at all (a bare price
+    is not a characteristic listed).
     """
     args = ctx.where(lambda t: t.has(*ARGUING) and not ctx.before_solution(t))
     args += ctx.where(lambda t: t.has(I.ARGUE_BENEFIT) and ctx.before_solution(t))
+    listed = ctx.where(lambda t: bool(ctx.products_in(t)))
     if not args:
+        if listed:
+            return Score.of(
+                1, "Offre présentée par ses caractéristiques, sans avantage ni bénéfice pour le client.", listed
+            )
         return Score.of(0, "Aucun argument.")
     cap = [
         t for t in args if (t.analysis.advantage or t.analysis.need_link) and (t.analysis.benefit or t.analysis.proof)
@@ -94,7 +103,7 @@ def arguments(ctx: Context) -> Score:
     grounded = [t for t in cap if not ctx.before_solution(t)]
     if grounded:
         return Score.of(2, "Arguments reliant caractéristiques, avantages et bénéfices client.", grounded)
-    features = [t for t in args if t.analysis.figures or ctx.products_in(t)]
+    features = [t for t in args if t.analysis.figures or ctx.products_in(t)] or listed
     if features or cap:
         return Score.of(1, "Caractéristiques listées ou arguments avancés avant la découverte.", features or cap)
     return Score.of(0, "Aucun argument réel : des affirmations sans caractéristique, bénéfice ni preuve.", args)

@@ -109,9 +109,12 @@ def preparation(ctx: Context) -> Score:
     3: préparation exploitée tout au long (chiffres, références, concessions graduées).
 
     The objective is the agenda stated, supports are documents cited, figures are used in arguments; a
-    price or a reference absent from the catalogue, or a promise beyond the margin, is an error.
+    price or a reference absent from the catalogue is the descriptor's « erreurs de prix » (level 0). A
+    discount beyond the room for manoeuvre is not scored 0 here: the grid caps a criterion resting on a
+    « remise non autorisée » at 1 (« plafonnent le critère concerné à 1 »), which the aggregation does
+    (:func:`bot.assessment.rules.aggregate.invented_information`); experts grade such a learner « insuffisant ».
     """
-    errors = price_errors(ctx)
+    errors = catalogue_errors(ctx)
     agenda = ctx.first(lambda t: t.has(I.STATE_AGENDA))
     supports = ctx.where(lambda t: bool(t.analysis.supports))
     figures = ctx.where(lambda t: t.analysis.figures and t.has(*ARGUING, I.STATE_PRICE))
@@ -134,6 +137,19 @@ def preparation(ctx: Context) -> Score:
 def price_errors(ctx: Context) -> List[TurnRecord]:
     """Turns that name a reference absent from the catalogue, announce a unit price below the catalogue's,
     or promise beyond the room for manoeuvre (each noted as a negative finding)."""
+    return catalogue_errors(ctx) + margin_breaches(ctx)
+
+
+def margin_breaches(ctx: Context) -> List[TurnRecord]:
+    """Turns that promised a discount beyond the room for manoeuvre (an invented, unauthorised term)."""
+    if "beyond_margin" not in ctx.flags:
+        return []
+    return ctx.where(lambda t: t.flagged("beyond_margin"))
+
+
+def catalogue_errors(ctx: Context) -> List[TurnRecord]:
+    """Turns that name a reference absent from the catalogue or announce a unit price below the
+    catalogue's (each noted as a negative finding): the preparation was visibly not done."""
     catalogue = ctx.scenario.catalogue
     bad = []
     for t in ctx.turns:
@@ -148,6 +164,4 @@ def price_errors(ctx: Context) -> List[TurnRecord]:
                 if price >= PRICE_CHECKED_FROM and abs(amount - price) > PRICE_TOLERANCE * price and amount < price:
                     ctx.note(t, "C1.1.2-a", f"prix annoncé {amount:g} € au lieu de {price:g} €", False)
                     bad.append(t)
-    if "beyond_margin" in ctx.flags:
-        bad += ctx.where(lambda t: t.flagged("beyond_margin"))
     return bad

@@ -130,7 +130,9 @@ def communication(ctx: Context) -> Score:
     3: claire, précise, adaptée à l'interlocuteur, réactive.
 
     Register (« tu », familiar words), walls of text, the catalogue's technical terms, and how many
-    messages the learner needed to adapt to the change of parameters.
+    messages the learner needed to adapt to the change of parameters. Hype without content (« les
+    meilleurs du marché ») and spoken tics written down (« Bon, allez ») are the descriptor's « imprécise »
+    and « désorganisée »: understandable, hence 1 and not 0, but not « professionnelle ».
     """
     if not ctx.turns:
         return Score.of(0, "Aucun message.")
@@ -149,11 +151,19 @@ def communication(ctx: Context) -> Score:
         return Score.of(
             0, "Registre inadapté (tutoiement, familiarités) dans une grande partie des messages.", register
         )
-    if register or walls or ignored:
+    loose = [t for t in ctx.turns if t.analysis.empty_claims or t.analysis.oral_fillers]
+    if register or walls or ignored or loose:
         reason = (
-            "registre relâché" if register else "pavés peu structurés" if walls else "changement de paramètres ignoré"
+            "registre relâché"
+            if register
+            else "pavés peu structurés"
+            if walls
+            else "changement de paramètres ignoré"
+            if ignored
+            else "formules creuses ou tics de l'oral (« les meilleurs », « bon, allez »)"
         )
-        return Score.of(1, f"Compréhensible mais imprécis : {reason}.", register or walls or [change_turn])
+        evidence = register or walls or ([change_turn] if ignored else loose)
+        return Score.of(1, f"Compréhensible mais imprécis : {reason}.", evidence)
     if quick and len(technical) >= 3 and average_words >= 10:
         return Score.of(
             3,

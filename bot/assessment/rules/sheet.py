@@ -16,7 +16,7 @@ from typing import Callable, Dict, List, Set
 
 from bot.assessment.preparation_sheet import PreparationSheet, sheet_vocabulary
 from bot.assessment.rules.context import Context, Score, TurnRecord
-from bot.assessment.rules.preparation import ENV_TOPICS, OFFERING, OPPORTUNITY_TOPICS, price_errors
+from bot.assessment.rules.preparation import ENV_TOPICS, OFFERING, OPPORTUNITY_TOPICS, catalogue_errors
 from bot.language.intents import QUESTIONS
 from bot.language.intents import Intent as I  # noqa: E741 - the short name of the lead's groups
 from bot.language.numbers import numbers
@@ -140,8 +140,9 @@ def risk(ctx: Context, sheet: PreparationSheet) -> Score:
 def objectives(ctx: Context, sheet: PreparationSheet) -> Score:
     """Objectifs et supports: four measurable objectives (SMART) and documents to bring; level 3 when the
     concessions are graduated with counterparts and the meeting used the preparation (documents cited,
-    concessions traded). Prices invented in the meeting are level 0: the preparation was not used."""
-    errors = price_errors(ctx)
+    concessions traded). Prices or references absent from the catalogue are level 0: the preparation was not
+    used; a discount beyond the margin caps the criterion at 1 in the aggregation, as the grid says."""
+    errors = catalogue_errors(ctx)
     if errors:
         return Score.of(
             0,
