@@ -142,3 +142,29 @@ def test_export_import_and_duplicate(web):
 )
 def test_trial_needs_a_saved_editor_scenario(web, path):
     assert teacher(web).get(web.url + path).status_code == 404
+
+
+def test_the_trial_debrief_page_renders_for_its_teacher(web):
+    """The « jouer en test » debrief reuses the student's debrief page (it failed to import after the
+    debrief page moved to its own routes module: the whole app did not start)."""
+    from bot.storage.models import CriterionScore, Learner, User
+
+    http = teacher(web)
+    with web.db() as s:
+        martin = s.query(User).filter_by(username="prof.martin").one()
+        trial = f"essai-enseignant-{martin.id}"
+        if s.get(Learner, trial) is None:
+            s.add(Learner(id=trial, display_name="Essai"))
+        start = datetime(2026, 12, 1, 10, 0)
+        s.add(SimSession(id="trial-debrief", learner_id=trial, scenario_id="air-plasturgie", started_at=start,
+                         ended_at=start, outcome="won", grade_20=13.0, scored_at=start))  # fmt: skip
+        s.add(CriterionScore(session_id="trial-debrief", criterion_id="C1.2.1-a", score=2, level="S",
+                             explanation="Présentation claire.", advice="", evidence_turns=[]))  # fmt: skip
+        s.commit()
+    page = http.get(web.url + "/enseignant/scenarios/essai/bilan/trial-debrief")
+    assert page.status_code == 200, page.text[:300]
+    assert "13,0" in page.text and "Présentation claire." in page.text
+    assert "/auto-evaluation" not in page.text  # the students' step, a route a teacher cannot post to
+    assert (
+        teacher(web, "prof.durand").get(web.url + "/enseignant/scenarios/essai/bilan/trial-debrief").status_code == 404
+    )

@@ -24,7 +24,8 @@ from bot.storage import authored
 from bot.storage.models import SimSession, User
 from bot.web import uploads
 from bot.web.deps import get_db, teacher_user, web_settings
-from bot.web.routes.student import chat_text, debrief_context, read_json, relay_and_state
+from bot.web.routes.debrief import debrief_context
+from bot.web.routes.student import chat_text, read_json, relay_and_state
 from bot.web.routes.teacher import require_csrf
 from bot.web.security import off_loop
 from bot.web.settings import Settings
@@ -266,4 +267,5 @@ def trial_debrief(
     session = db.get(SimSession, session_id)
     if session is None or session.learner_id != trial_learner(user):
         raise HTTPException(status_code=404, detail="Séance introuvable.")
-    return render(request, "student/session.html", debrief_context(request, session))
+    # the teacher trying a draft reads the results at once: the self-assessment is the students' step
+    return render(request, "student/session.html", {**debrief_context(request, db, session), "trial": True})
