@@ -168,3 +168,38 @@ def test_the_trial_debrief_page_renders_for_its_teacher(web):
     assert (
         teacher(web, "prof.durand").get(web.url + "/enseignant/scenarios/essai/bilan/trial-debrief").status_code == 404
     )
+
+
+def test_an_assignment_keeps_the_version_its_students_play(web):
+    """Issue 15 item 4: a teacher's scenario used by an assignment is frozen in its version. Once a newer
+    version is published, the assigned one is no longer listed but the « À faire » still opens it."""
+    from datetime import timedelta
+
+    from bot.storage.models import Assignment
+
+    http = teacher(web)
+    body = small(id="devoir-versionne", title="Devoir en version 1")
+    post(web, http, "/api/enregistrer", {"scenario": body, "visibility": "school"})
+    assert post(web, http, "/api/publier", {"slug": "devoir-versionne"}).json()["key"] == "devoir-versionne@1"
+    now = datetime.utcnow()
+    with web.db() as s:
+        s.add(Assignment(group_id=int(web.ids["group1"]), scenario_id="devoir-versionne@1", mode="training",
+                         opens_at=now - timedelta(hours=1), due_at=now + timedelta(days=1), attempts_allowed=1))  # fmt: skip
+        s.commit()
+    post(web, http, "/api/enregistrer", {"scenario": small(id="devoir-versionne", title="V2"), "visibility": "school"})
+    assert post(web, http, "/api/publier", {"slug": "devoir-versionne"}).json()["key"] == "devoir-versionne@2"
+    post(web, http, "/api/enregistrer", {"scenario": small(id="devoir-versionne", title="V3"), "visibility": "school"})
+
+    student = web.login("alice.dupont")
+    home = student.get(web.url + "/eleve").text
+    assert "/eleve/simulation?scenario=devoir-versionne@1&amp;mode=training" in home
+    assert "Devoir en version 1" in home  # its title, not its key
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@1").status_code == 200
+    assert student.get(web.url + "/eleve/simulation?scenario=devoir-versionne@1").status_code == 200
+    # a draft is never opened by a student
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@3").status_code == 404
+    assert student.get(web.url + "/eleve/simulation?scenario=devoir-versionne@3").status_code == 404
+    token = web.csrf(student, "/eleve")
+    draft = student.post(web.url + "/eleve/api/start", json={"scenario_id": "devoir-versionne@3"},
+                         headers={"X-CSRF-Token": token})  # fmt: skip
+    assert draft.status_code == 404 and draft.json()["detail"] == "Scénario inconnu."

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.storage import assignments
+from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
 from bot.storage.sheets import current_sheet
@@ -78,9 +78,8 @@ def chat_text(payload: Dict[str, Any], max_chars: int) -> str:
     return text[:max_chars]
 
 
-def start_command(request: Request, scenario_id: Any, mode: Any = "training") -> str:
-    library = request.app.state.library()
-    if not isinstance(scenario_id, str) or scenario_id not in library.scenario_ids:
+def start_command(request: Request, db: Session, scenario_id: Any, mode: Any = "training") -> str:
+    if not isinstance(scenario_id, str) or not authored.playable(db, request.app.state.library(), scenario_id):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     mode = "exam" if mode == "exam" else "training"
     return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": mode})
@@ -134,7 +133,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
             "progress": lines(dict(series)) if len(scored) > 1 else "",
             "new_username": request.session.pop("new_username", None),
             "to_do": assignments.to_do(db, user.learner),
-            "titles": {sid: library.scenarios[sid].title for sid in library.scenario_ids},
+            "titles": {sid: scenario.title for sid, scenario in library.scenarios.items()},
             "MODE_LABELS": assignments.MODE_LABELS,
         },
     )
@@ -146,7 +145,7 @@ def scenario_page(
 ) -> Response:
     """The briefing in sections (catalogue and CGV as tables), then the student's own preparation sheet."""
     library = request.app.state.library()
-    if scenario_id not in library.scenario_ids:  # drafts and older versions are not offered
+    if not authored.playable(db, library, scenario_id):  # drafts are not offered
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
     row = current_sheet(db, user.learner_id, scenario_id)
@@ -163,7 +162,7 @@ def chat_page(
     db: Session = Depends(get_db),
 ) -> Response:
     library = request.app.state.library()
-    if scenario and scenario not in library.scenario_ids:
+    if scenario and not authored.playable(db, library, scenario):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     if scenario:
         exam_allowed(db, user, scenario, mode)
@@ -177,7 +176,7 @@ async def api_start(
     request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
 ) -> JSONResponse:
     payload = await read_json(request)
-    command = start_command(request, payload.get("scenario_id"), payload.get("mode"))
+    command = start_command(request, db, payload.get("scenario_id"), payload.get("mode"))
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))
