@@ -198,6 +198,8 @@ def test_an_assignment_keeps_the_version_its_students_play(web):
     assert student.get(web.url + "/eleve/simulation?scenario=devoir-versionne@1").status_code == 200
     # a draft is never opened by a student
     assert student.get(web.url + "/eleve/scenarios/devoir-versionne@3").status_code == 404
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@3/preparation").status_code == 404
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@1/preparation").status_code == 200
     assert student.get(web.url + "/eleve/simulation?scenario=devoir-versionne@3").status_code == 404
     token = web.csrf(student, "/eleve")
     draft = student.post(web.url + "/eleve/api/start", json={"scenario_id": "devoir-versionne@3"},
