@@ -318,7 +318,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     from bot.content.spoilers import leaks
     from bot.engine.scenario import ScenarioError, parse_scenario
 
-    status = 0
+    library = _library_or_none()
+    status = int(library is None)
     for path in sorted(get_settings().scenarios_dir.glob("*.yml")):
         if path.name.startswith("_"):
             continue
@@ -336,7 +337,38 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         print(f"{'ERREUR' if errors else 'OK':8}{scenario.id:26} {scenario.title}")
         for leak in found:
             print(f"        - {'' if leak.error else 'à vérifier : '}{leak.message()}")
+        status = _check_versions(library, scenario.id) or status
     return status
+
+
+def _library_or_none():
+    from bot.engine.library import load_library
+    from bot.engine.scenario import ScenarioError
+
+    try:
+        return load_library(get_settings().data_dir)
+    except ScenarioError as exc:
+        if exc.path.name.startswith("_"):  # a scenario file is reported below, with its problems
+            print(f"ERREUR  {exc}")
+        return None
+    except OSError as exc:
+        print(f"ERREUR  bibliothèque illisible, niveaux et variantes non vérifiés : {exc}")
+        return None
+
+
+def _check_versions(library, scenario_id: str) -> int:
+    """The three levels × the checked variants of one scenario (``make scenarios``); 1 when one breaks."""
+    from bot.engine.playable import CHECKED_VARIANTS, problems
+
+    if library is None or scenario_id not in library.scenarios:
+        return 0
+    found = problems(library, scenario_id)
+    declared = library.scenarios[scenario_id].variants
+    drawn = "variantes tirées" if declared.values or declared.objections or declared.temperaments else "sans plages"
+    print(f"        3 niveaux × {CHECKED_VARIANTS + 1} variantes ({drawn}) : {'ERREUR' if found else 'jouables'}")
+    for problem in found:
+        print(f"        - {problem}")
+    return int(bool(found))
 
 
 def main(argv: List[str] | None = None) -> int:

@@ -44,7 +44,7 @@ class ActionCoachHint(Action):
         elif state.mode == "exam":
             say(dispatcher, [coach(lib.coach["exam_no_hint"], "hint")])
         else:
-            say(dispatcher, [coach(coach_engine.hint(lib, lib.scenario(state.scenario_id), state), "hint")])
+            say(dispatcher, [coach(coach_engine.hint(lib, lib.of(state), state), "hint")])
         if state is not None and save(lib, tracker, None) is None:
             say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
         return []

@@ -73,7 +73,13 @@ def state_events(state: SimulationState, tracker: Tracker | None = None) -> List
 def client_name(state: SimulationState | None) -> str:
     if state is None:
         return "votre client"
-    return library().scenario(state.scenario_id).persona(state.active_persona).name
+    return library().of(state).persona(state.active_persona).name
+
+
+def play_options(tracker: Tracker) -> List[str]:
+    """The values of the start message's ``mode`` entity: « exam », « level:examen », « variant:3 » or
+    « variant:auto » (level and variant travel in the existing entity: no new entity, no retraining)."""
+    return [str(v).strip() for v in tracker.get_latest_entity_values("mode") if v is not None]
 
 
 def scenario_list() -> str:

@@ -46,5 +46,5 @@ def debrief_text(library: Library, session: SessionData | None, state: Simulatio
     if session.assessment is None:
         return None
     topic_hints = library.coach.get("hints", {}).get("topic", {})
-    scenario = library.scenario(state.scenario_id)
+    scenario = library.of(state)
     return debrief(scenario, default_rubric(), session.assessment, state.outcome_reason, topic_hints)

@@ -13,6 +13,7 @@ from bot.actions.common import (
     latest_move,
     library,
     load_state,
+    play_options,
     routed,
     say,
     scenario_list,
@@ -32,7 +33,8 @@ class ActionStartScenario(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict]:
         lib = library()
         scenario_id = str(next(tracker.get_latest_entity_values("scenario_id"), "") or "").strip()
-        mode = "exam" if str(next(tracker.get_latest_entity_values("mode"), "")).strip() == "exam" else "training"
+        options = play_options(tracker)
+        mode = "exam" if options[:1] == ["exam"] else "training"
         if scenario_id not in lib.scenarios:
             # Only a dictionary lookup: an odd id (a path, a huge or non-text value) never goes further.
             running = load_state(tracker)
@@ -44,8 +46,10 @@ class ActionStartScenario(Action):
                 text += " " + lib.coach["simulation_continues"].format(client=client_name(running))
             say(dispatcher, [coach(text, "menu")])
             return []
-        state = simulation.start(lib, scenario_id, seed=simulation.seed_for(tracker.sender_id), mode=mode)
-        scenario = lib.scenario(scenario_id)
+        state = simulation.start_attempt(
+            lib, scenario_id, simulation.seed_for(tracker.sender_id), mode, options, load_state(tracker)
+        )
+        scenario = lib.of(state)
         welcome = lib.coach["welcome_exam" if mode == "exam" else "welcome"]
         say(dispatcher, [coach(coach_engine.briefing(scenario), "briefing"), coach(welcome, "welcome")])
         return state_events(state, tracker)
@@ -115,6 +119,6 @@ class ActionDebrief(Action):
         simulation.finish(state)
         text = debrief_text(lib, save(lib, tracker, state), state)
         if text is None:
-            text = coach_engine.summary(lib, lib.scenario(state.scenario_id), state) + "\n" + lib.coach["not_saved"]
+            text = coach_engine.summary(lib, lib.of(state), state) + "\n" + lib.coach["not_saved"]
         say(dispatcher, [coach(text, "debrief")])
         return state_events(state, tracker)

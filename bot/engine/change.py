@@ -22,6 +22,8 @@ def due(sim: Simulation) -> bool:
     price is on the table, so answering objections before they come never skips the change."""
     state = sim.state
     trigger = sim.scenario.parameter_change.trigger
+    if not sim.scenario.parameter_change.happens:
+        return False  # a level without a change of parameters (découverte)
     preempted = "preempted" in state.objections.values()
     return (
         (trigger == "proposal" and state.solution_presented)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Sequence
+from typing import Any, Dict, FrozenSet, List, Sequence, Tuple
 
 import yaml
+from pydantic import ValidationError
 
 from bot.config import ROOT, get_settings
+from bot.engine import variants
+from bot.engine.play_schema import LEVELS, Level, Temperament
 from bot.engine.scenario import LINE_KEYS, Scenario, ScenarioError, load_scenarios
 
 #: the data folder the project ships (its tests read it); the running code reads ``NEGO_DATA_DIR``
@@ -23,6 +26,10 @@ class Library:
     coach: Dict[str, Any]
     #: playable but not listed: drafts and older versions of scenarios written in the editor
     hidden: FrozenSet[str] = field(default_factory=frozenset)
+    #: the three default levels and the temperaments a variant draws (``_defaults.yml``)
+    levels: Dict[str, Level] = field(default_factory=dict)
+    temperaments: Dict[str, Temperament] = field(default_factory=dict)
+    _versions: Dict[Tuple[str, str, int], Scenario] = field(default_factory=dict, repr=False)
 
     def lines(self, scenario: Scenario, key: str) -> List[str]:
         return scenario.lines.get(key) or self.default_lines.get(key) or [""]
@@ -37,12 +44,39 @@ class Library:
     def with_scenarios(self, extra: Dict[str, Scenario], hidden: Sequence[str] = ()) -> Library:
         """This library plus ``extra`` (scenarios kept elsewhere than ``data/``; those of ``hidden``
         can be played by id but are not listed)."""
-        return replace(self, scenarios={**self.scenarios, **extra}, hidden=self.hidden | frozenset(hidden))
+        # a cache of its own: a draft edited in place keeps its id, its drawn versions must not outlive it
+        return replace(
+            self, scenarios={**self.scenarios, **extra}, hidden=self.hidden | frozenset(hidden), _versions={}
+        )
 
     @property
     def kinds(self) -> Dict[str, str | None]:
         """scenario id → its kind of situation (which weights its grade)."""
         return {sid: scenario.kind for sid, scenario in self.scenarios.items()}
+
+    def level(self, scenario: Scenario, name: str) -> Level:
+        """Level ``name`` of ``scenario``: the default with what the scenario overrides."""
+        return variants.level_of(self.levels, scenario.levels, name)
+
+    def version(self, scenario_id: str, level: str = "standard", variant: int = 0) -> Scenario:
+        """The scenario played at ``level`` in ``variant`` (``standard``, 0: as written); cached."""
+        key = (scenario_id, level if level in LEVELS else "standard", max(0, int(variant)))
+        if key not in self._versions:
+            written = self.scenarios[scenario_id]
+            if not written._source:  # built in code, not from a file: nothing to draw from
+                self._versions[key] = written
+            else:
+                data = variants.draw(written._source, key[2], self.temperaments)
+                data = variants.apply_level(data, self.level(written, key[1]))
+                version = Scenario.parse_obj(data)
+                version._source = written._source
+                self._versions[key] = version
+        return self._versions[key]
+
+    def of(self, state: Any) -> Scenario:
+        """The version a simulation plays (a :class:`SimulationState` or its stored dictionary)."""
+        get = state.get if isinstance(state, dict) else lambda name, default: getattr(state, name, default)
+        return self.version(get("scenario_id", ""), get("level", "standard") or "standard", get("variant", 0) or 0)
 
 
 def _read_yaml(path: Path) -> Dict[str, Any]:
@@ -64,7 +98,28 @@ def load_library(data_dir: Path | None = None, extra_scenario_dirs: Sequence[Pat
     scenarios = load_scenarios(scenario_dir)
     for directory in extra_scenario_dirs:
         scenarios.update(load_scenarios(Path(directory)))
-    return Library(scenarios=scenarios, default_lines=defaults, coach=_read_yaml(data_dir / "coach.yml"))
+    levels, temperaments = _play_defaults(scenario_dir / "_defaults.yml")
+    return Library(
+        scenarios=scenarios,
+        default_lines=defaults,
+        coach=_read_yaml(data_dir / "coach.yml"),
+        levels=levels,
+        temperaments=temperaments,
+    )
+
+
+def _play_defaults(path: Path) -> Tuple[Dict[str, Level], Dict[str, Temperament]]:
+    """The default levels and temperaments of ``_defaults.yml``, validated (errors in French)."""
+    data = _read_yaml(path)
+    try:
+        levels = {name: Level.parse_obj(value or {}) for name, value in (data.get("levels") or {}).items()}
+        temperaments = {name: Temperament.parse_obj(v) for name, v in (data.get("temperaments") or {}).items()}
+    except ValidationError as exc:
+        raise ScenarioError(path, [f"niveaux ou tempéraments invalides : {exc}"]) from None
+    unknown = set(levels) - set(LEVELS)
+    if unknown:
+        raise ScenarioError(path, [f"niveau inconnu : {', '.join(sorted(unknown))} ; niveaux : {', '.join(LEVELS)}"])
+    return levels, temperaments
 
 
 def _signature(data_dir: Path) -> tuple:

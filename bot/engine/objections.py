@@ -143,7 +143,8 @@ def resolve(sim: Simulation, item: Objection) -> None:
     if item.then_persona:
         state.speaker = item.then_persona
         sim.event(f"persona_switch:{item.then_persona}")
-    if state.change == "none" and sim.scenario.parameter_change.trigger == "first_objection_resolved":
+    change_due = sim.scenario.parameter_change.happens
+    if change_due and state.change == "none" and sim.scenario.parameter_change.trigger == "first_objection_resolved":
         from bot.engine.change import announce
 
         announce(sim)

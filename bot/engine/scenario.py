@@ -85,13 +85,16 @@ def parse_scenario(path: Path, text: str | None = None) -> Scenario:
         raise ScenarioError(path, [f"fichier illisible : {exc}"]) from None
     if not isinstance(raw, dict):
         raise ScenarioError(path, ["le fichier doit contenir un dictionnaire (id:, title:, ...)"])
+    from bot.engine.variants import as_written
+
     try:
-        scenario = Scenario.parse_obj(raw)
+        scenario = Scenario.parse_obj(as_written(raw))
     except ValidationError as exc:
         problems = [f"champ « {where} » : {message}" for where, message in field_problems(exc)]
         raise ScenarioError(path, problems) from None
     if path.stem != scenario.id and not path.name.startswith("_"):
         raise ScenarioError(path, [f"l'id « {scenario.id} » doit être le nom du fichier ({path.stem})"])
+    scenario._source = raw
     return scenario
 
 
@@ -165,4 +168,6 @@ LINE_KEYS = (
     "over_budget_clarify",  # the learner asks about the budget objection
     "over_budget_insist",  # arguments without a price within the budget
     "budget_ok",  # a price within the budget lifts the budget objection
+    "time_short",  # examen level: few messages left in the time budget
+    "time_up",  # examen level: the time budget is spent, the client leaves
 )

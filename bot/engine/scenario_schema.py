@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Literal, Union
 
-from pydantic import BaseModel, Field, root_validator, validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, root_validator, validator
 
+from bot.engine.play_schema import Level, LevelName, TimeBudget, Variants
 from bot.language.text import normalize
 from bot.language.topics import vocabulary
 
@@ -193,6 +194,8 @@ class ParameterChange(_Model):
     hint: str
     #: the client's limits once the change is announced (a smaller budget, more posts)
     limits: Limits | None = None
+    #: false at a level without a change of parameters (``levels.*.parameter_change``)
+    happens: bool = True
 
 
 class Signal(_Model):
@@ -279,6 +282,12 @@ class Scenario(_Model):
     title: str
     kind: Literal["negotiation", "complaint", "account_review", "prospecting"] = "negotiation"
     competences: List[str] = Field(min_items=1)
+    #: the catalogue's filters: the client's sector (« Santé, médico-social ») and the situation of the
+    #: référentiel (« Négociation en face à face », « Relance de devis »)
+    sector: str = ""
+    situation: str = ""
+    #: how long the meeting lasts, in minutes (the catalogue's duration)
+    duration: int | None = Field(default=None, gt=0)
     date: str
     vendor: str
     client: str
@@ -308,6 +317,16 @@ class Scenario(_Model):
     lines: Dict[str, Lines] = Field(default_factory=dict)
     #: a model transcript (« corrigé ») the teacher may release to the students after an attempt
     model_transcript: List[ModelLine] = Field(default_factory=list)
+    #: what this scenario changes in the default levels (``_defaults.yml``), see :mod:`.play_schema`
+    levels: Dict[LevelName, Level] = Field(default_factory=dict)
+    #: the ranges an attempt draws from; variant 0 is the scenario as written
+    variants: Variants = Field(default_factory=Variants)
+    #: set by the variant: the client's temperament (``_defaults.yml``, ``temperaments:``)
+    temperament: str = ""
+    #: set by the level (examen): the message and question budget
+    time_budget: TimeBudget | None = None
+    #: the file as written, placeholders included (:func:`bot.engine.variants.version` draws from it)
+    _source: dict = PrivateAttr(default_factory=dict)
 
     @validator("signals", pre=True, each_item=True)
     def _signal(cls, value):
@@ -331,6 +350,14 @@ class Scenario(_Model):
         change = values["parameter_change"]
         if change.persona and change.persona not in persona_ids:
             raise ValueError(f"parameter_change : persona inconnue « {change.persona} »")
+        for n, other in enumerate(values["variants"].parameter_changes, 1):
+            try:
+                alternative = ParameterChange.parse_obj(other)
+            except ValidationError as exc:
+                fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+                raise ValueError(f"variants.parameter_changes[{n}] : champ(s) invalide(s) : {fields}") from None
+            if alternative.persona and alternative.persona not in persona_ids:
+                raise ValueError(f"variants.parameter_changes[{n}] : persona inconnue « {alternative.persona} »")
         fact_ids = [f.id for f in values["facts"]]
         for dup in {f for f in fact_ids if fact_ids.count(f) > 1}:
             raise ValueError(f"facts : identifiant en double « {dup} »")

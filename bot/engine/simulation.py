@@ -19,6 +19,7 @@ from typing import Dict, List
 from bot.engine import coach
 from bot.engine.library import Library
 from bot.engine.negotiation import OfferNews
+from bot.engine.play_schema import LEVELS
 from bot.engine.scenario import Limits, Scenario
 from bot.engine.state import Move, SimulationState, Utterance
 from bot.language.intents import CLIENT_MOVES, QUESTIONS, Intent
@@ -45,7 +46,7 @@ class Simulation:
     def __init__(self, library: Library, state: SimulationState, understanding: Understanding | None = None):
         self.library = library
         self.state = state
-        self.scenario: Scenario = library.scenario(state.scenario_id)
+        self.scenario: Scenario = library.of(state)
         self.u: Understanding = understanding or Understanding(text="", normalized="")
         self.reply = Reply()
         self._rng = random.Random(state.seed * 7919 + state.turn)
@@ -171,7 +172,7 @@ def personas_present(scenario: Scenario, state: SimulationState) -> List[Persona
 
 def read(library: Library, state: SimulationState, move: Move) -> Understanding:
     """Understand a learner message in the context of this simulation (the scenario, who is present)."""
-    scenario = library.scenario(state.scenario_id)
+    scenario = library.of(state)
     negotiating = state.price_stated or any(
         s == "pending" and (o := scenario.objection(oid)) is not None and o.trigger in ("price", "close")
         for oid, s in state.objections.items()
@@ -205,16 +206,50 @@ def question_move(library: Library, state: SimulationState, text: str, min_proba
     return (Intent.ASK_OPEN_QUESTION if discovery.is_open(sim) else Intent.ASK_CLOSED_QUESTION).value
 
 
-def start(library: Library, scenario_id: str, seed: int = 0, mode: str = "training") -> SimulationState:
-    """A fresh state for ``scenario_id`` (which must exist in the library)."""
-    scenario = library.scenario(scenario_id)
-    state = SimulationState(scenario_id=scenario_id, seed=seed, mode=mode)
+def start(
+    library: Library, scenario_id: str, seed: int = 0, mode: str = "training", level: str = "standard", variant: int = 0
+) -> SimulationState:
+    """A fresh state for ``scenario_id`` (which must exist in the library) at ``level``, in ``variant``
+    (0: the scenario as written; see :mod:`bot.engine.variants`)."""
+    level = level if level in LEVELS else "standard"
+    state = SimulationState(scenario_id=scenario_id, seed=seed, mode=mode, level=level, variant=max(0, variant))
+    scenario = library.of(state)
     opening = scenario.persona(scenario.opening_persona)
     state.active_persona = opening.id
     state.speaker = opening.id
     state.present_personas = [opening.id] + [p.id for p in scenario.personas if p.present and p.id != opening.id]
     state.warmth = scenario.outcome.start_warmth
     state.objections = {o.id: "waiting" for o in scenario.objections}
+    return state
+
+
+def start_attempt(
+    library: Library,
+    scenario_id: str,
+    seed: int,
+    mode: str,
+    options: List[str],
+    previous: SimulationState | None = None,
+) -> SimulationState:
+    """A new attempt from the start message's options (« level:examen », « variant:3 », « variant:auto »).
+
+    No variant option: variant 0, the scenario as written (the scripts and graded transcripts). « auto »:
+    drawn from the learner's seed and the number of this attempt. A fixed number (a teacher's, for the
+    whole class) also fixes the wording: the same variant and the same messages give the same conversation.
+    """
+    from bot.engine.variants import variant_for
+
+    attempts = dict(previous.attempts) if previous is not None else {}
+    attempts[scenario_id] = attempts.get(scenario_id, -1) + 1
+    level = next((o.split(":", 1)[1] for o in options if o.startswith("level:")), "standard")
+    chosen = next((o.split(":", 1)[1] for o in options if o.startswith("variant:")), "0")
+    if chosen == "auto":
+        variant = variant_for(seed, attempts[scenario_id])
+    else:
+        variant = int(chosen) if chosen.isdigit() and len(chosen) <= 6 else 0
+        seed = seed if variant == 0 else variant
+    state = start(library, scenario_id, seed=seed, mode=mode, level=level, variant=variant)
+    state.attempts = attempts
     return state
 
 
@@ -234,7 +269,7 @@ def seed_for(sender_id: str) -> int:
 
 def step(library: Library, state: SimulationState, move: Move, understanding: Understanding | None = None) -> Reply:
     """Play one learner message; mutate ``state`` and return the bot's answer."""
-    from bot.engine import turn
+    from bot.engine import timing, turn
 
     state.turn += 1
     if state.ended:
@@ -245,6 +280,7 @@ def step(library: Library, state: SimulationState, move: Move, understanding: Un
     move = Move(intent, move.text, move.confidence, move.entities)
     sim = Simulation(library, state, understanding or read(library, state, move))
     turn.play(sim)
+    timing.check(sim)
     return sim.reply
 
 

@@ -49,6 +49,11 @@ class SimulationState:
     scenario_id: str
     seed: int = 0
     mode: str = "training"
+    #: the level played (decouverte, standard, examen) and the variant drawn (0: the scenario as written)
+    level: str = "standard"
+    variant: int = 0
+    #: attempts started so far, per scenario (a new attempt draws another variant)
+    attempts: Dict[str, int] = field(default_factory=dict)
     turn: int = 0
     phase: str = "contact"
     warmth: int = 0

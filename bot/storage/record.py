@@ -215,7 +215,7 @@ def score_session(
 ) -> Assessment | None:
     if session.scenario_id not in library.scenarios:
         return None
-    scenario = library.scenario(session.scenario_id)
+    scenario = library.of({"scenario_id": session.scenario_id, **session.final})  # the drawn values: exact grading
     return assess(scenario, rubric, learner_records(session), session.final, na=scenario.na_criteria, sheet=sheet)
 
 

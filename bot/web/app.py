@@ -26,6 +26,7 @@ from bot.web.routes import (
     api,
     assignments,
     auth,
+    catalogue,
     debrief,
     editor,
     exports,
@@ -136,7 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return render(request, "error.html", {"status": exc.status_code, "detail": exc.detail}, exc.status_code)
 
     pages = (auth, account, student, preparation, debrief, teacher, exports, assignments, editor, privacy, lti)
-    for module in (*pages, lti_admin, api, widget):
+    for module in (*pages, lti_admin, catalogue, api, widget):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.engine.play_schema import LEVELS
 from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
@@ -26,6 +27,9 @@ from bot.web.settings import Settings
 from bot.web.templating import render
 
 router = APIRouter()
+
+#: the largest variant a teacher may fix (a number the class can copy)
+MAX_FIXED_VARIANT = 999
 
 
 def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
@@ -78,11 +82,24 @@ def chat_text(payload: Dict[str, Any], max_chars: int) -> str:
     return text[:max_chars]
 
 
-def start_command(request: Request, db: Session, scenario_id: Any, mode: Any = "training") -> str:
+def start_command(
+    request: Request, db: Session, scenario_id: Any, mode: Any = "training", level: Any = None, variant: Any = None
+) -> str:
+    """The start message: the mode, the level (the exam's by default in exam mode) and the variant
+    (« auto »: drawn from the learner and his attempt; a number: the one a teacher fixed for the class)."""
     if not isinstance(scenario_id, str) or not authored.playable(db, request.app.state.library(), scenario_id):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     mode = "exam" if mode == "exam" else "training"
-    return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": mode})
+    if level in (None, ""):
+        level = "examen" if mode == "exam" else "standard"
+    if level not in LEVELS:
+        raise HTTPException(status_code=400, detail="Niveau inconnu : découverte, standard ou examen.")
+    if variant in (None, "", "auto"):
+        variant = "auto"
+    elif isinstance(variant, bool) or not str(variant).isdigit() or int(variant) > MAX_FIXED_VARIANT:
+        raise HTTPException(status_code=400, detail=f"Variante invalide : un nombre entre 0 et {MAX_FIXED_VARIANT}.")
+    options = [mode, f"level:{level}", f"variant:{int(variant) if variant != 'auto' else 'auto'}"]
+    return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": options})
 
 
 def exam_allowed(db: Session, user: User, scenario_id: str, mode: Any) -> None:
@@ -150,7 +167,9 @@ def scenario_page(
     scenario = library.scenario(scenario_id)
     row = current_sheet(db, user.learner_id, scenario_id)
     status = "à remplir" if row is None else ("validée" if row.submitted_at else "brouillon enregistré")
-    return render(request, "student/scenario.html", {"scenario": scenario, "sheet_status": status})
+    levels = [(name, library.level(scenario, name)) for name in LEVELS]
+    context = {"scenario": scenario, "sheet_status": status, "levels": levels}
+    return render(request, "student/scenario.html", context)
 
 
 @router.get("/eleve/simulation")
@@ -158,17 +177,22 @@ def chat_page(
     request: Request,
     scenario: str = "",
     mode: str = "training",
+    niveau: str = "",
+    variante: str = "",
     user: User = Depends(student_user),
     db: Session = Depends(get_db),
 ) -> Response:
+    """The chat; ``niveau`` and ``variante`` (a teacher's link for the whole class) go to the start."""
     library = request.app.state.library()
     if scenario and not authored.playable(db, library, scenario):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
+    start_command(request, db, scenario or library.scenario_ids[0], mode, niveau or None, variante or None)  # 400 now
     if scenario:
         exam_allowed(db, user, scenario, mode)
     if mode == "exam" and scenario and not exam_ready(db, user.learner_id, scenario):
         return RedirectResponse(f"/eleve/scenarios/{scenario}/preparation?examen=1", status_code=303)
-    return render(request, "student/chat.html", {"scenario_id": scenario, "mode": mode, "api": "/eleve/api"})
+    context = {"scenario_id": scenario, "mode": mode, "level": niveau, "variant": variante, "api": "/eleve/api"}
+    return render(request, "student/chat.html", context)
 
 
 @router.post("/eleve/api/start")
@@ -176,7 +200,9 @@ async def api_start(
     request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
 ) -> JSONResponse:
     payload = await read_json(request)
-    command = start_command(request, db, payload.get("scenario_id"), payload.get("mode"))
+    command = start_command(
+        request, db, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
+    )
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))

@@ -64,7 +64,9 @@ def widget_page(request: Request, scenario: str = "") -> Response:
 @router.post("/widget/api/start")
 async def start(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
     payload = await _payload(request)
-    command = start_command(request, db, payload.get("scenario_id"), payload.get("mode"))
+    command = start_command(
+        request, db, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
+    )
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
     return JSONResponse(await relay_and_state(request, db, user.learner_id, command, start=True))

@@ -113,7 +113,10 @@
     if (!scenario) { status.textContent = "Choisissez une situation."; return; }
     list.textContent = "";
     ended = false;
-    call("/start", { scenario_id: scenario, mode: root.dataset.mode }, "Préparation de la simulation…");
+    var payload = { scenario_id: scenario, mode: root.dataset.mode };
+    if (root.dataset.level) payload.level = root.dataset.level;
+    if (root.dataset.variant) payload.variant = root.dataset.variant;
+    call("/start", payload, "Préparation de la simulation…");
   }
   var pick = document.getElementById("pick-scenario");
   if (pick) {
