@@ -104,6 +104,8 @@ class Progress:
     learner_id: str
     attempts: List[SimSession] = field(default_factory=list)
     now: datetime = field(default_factory=datetime.utcnow)
+    #: session id -> final grade (a teacher's override wins); filled by the page, which knows the grid
+    finals: Dict[str, float | None] = field(default_factory=dict)
 
     @property
     def submitted(self) -> List[SimSession]:
@@ -115,7 +117,8 @@ class Progress:
 
     @property
     def best_grade(self) -> float | None:
-        grades = [s.grade_20 for s in self.submitted if s.grade_20 is not None]
+        grades = [self.finals.get(s.id, s.grade_20) for s in self.submitted]
+        grades = [g for g in grades if g is not None]
         return max(grades) if grades else None
 
     @property

@@ -69,6 +69,18 @@ def version_row(db: Session, scenario_id: str) -> AuthoredScenario | None:
     )
 
 
+def playable(db: Session, library: Library, scenario_id: str) -> bool:
+    """May a student open and play ``scenario_id``? Every listed scenario, and an older *published*
+    version too: an assignment or an LMS activity names the version its students played, and a newer
+    publication must not take it from them (it is frozen). Drafts never."""
+    if scenario_id in library.scenario_ids:
+        return True
+    if scenario_id not in library.scenarios:
+        return False
+    row = version_row(db, scenario_id)
+    return row is not None and row.published_at is not None
+
+
 def can_edit(user: User, row: AuthoredScenario) -> bool:
     return row.author_id == user.id or user.role == "admin"
 

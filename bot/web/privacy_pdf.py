@@ -8,10 +8,11 @@ scores and transcript, linked accounts, and who consulted the record.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Mapping
 
 from fpdf import FPDF
 
+from bot.assessment.grading import FinalGrade, french
 from bot.web.pdf import latin1
 
 OUTCOMES = {"won": "affaire conclue", "lost": "affaire perdue", "open": "en cours"}
@@ -37,7 +38,17 @@ class _Doc:
         self.pdf.multi_cell(0, 5, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
-def learner_data_pdf(export: Dict[str, Any]) -> bytes:
+def _grade(session: Dict[str, Any], grades: Mapping[str, FinalGrade]) -> str:
+    """The final grade (a teacher's override wins, as on every page), the automatic one beside it."""
+    grade = grades.get(session["id"])
+    if grade is None:
+        return "-" if session.get("grade_20") is None else f"{french(session['grade_20'])} / 20"
+    shown = f"{french(grade.final)} / 20"
+    return f"{shown} (proposée automatiquement : {french(grade.automatic)})" if grade.changed else shown
+
+
+def learner_data_pdf(export: Dict[str, Any], grades: Mapping[str, FinalGrade] | None = None) -> bytes:
+    """``grades``: session id -> its final grade (``bot.web.grades.grades_for``)."""
     tables: Dict[str, List[Dict[str, Any]]] = export["tables"]
     doc = _Doc()
     doc.title("Mes données - Coach de négociation", 15)
@@ -59,7 +70,7 @@ def learner_data_pdf(export: Dict[str, Any]) -> bytes:
     doc.title(f"Simulations ({len(tables.get('sessions', []))})")
     for session in tables.get("sessions", []):
         rows = by_session[session["id"]]
-        grade = "-" if session.get("grade_20") is None else f"{session['grade_20']:.1f} / 20".replace(".", ",")
+        grade = _grade(session, grades or {})
         doc.line(
             f"{session['scenario_id']} - {_day(session.get('started_at'))} - "
             f"{OUTCOMES.get(session.get('outcome'), session.get('outcome'))} - note {grade}",

@@ -237,3 +237,40 @@ def test_session_lists_are_paged(web):
     listing = teacher.get(web.url + "/enseignant/seances?page=2&scenario=cvc-ehpad").text
     assert "eve-page-000" in listing
     assert teacher.get(web.url + "/enseignant/seances?page=abc").status_code == 200
+
+
+def test_best_grade_and_attempts_compared_give_the_final_grade(web):
+    """A teacher's override changes the grade everywhere (grading.final_grade): the assignment's
+    « best grade » and the attempts compared read it too, not the automatic grade."""
+    from bot.storage.models import ScoreOverride
+    from bot.storage.results import session_grades
+
+    scenario = "hausse-tarifaire"
+    with web.db() as db:
+        learner = db.get(Learner, "alice.dupont")
+        db.add(Assignment(group_id=learner.group_id, scenario_id=scenario, mode="training", attempts_allowed=2,
+                          opens_at=NOW - timedelta(days=9), due_at=NOW + timedelta(days=1)))  # fmt: skip
+        db.commit()
+    base = NOW - timedelta(days=8)
+    add_session(web, "alice-ht-1", "alice.dupont", scenario, "training", base, {"C1.2.1-a": (1, "Bonjour.")})
+    add_session(web, "alice-ht-2", "alice.dupont", scenario, "training", base + timedelta(days=1),
+                {"C1.2.1-a": (1, "Bonjour, Alice.")})  # fmt: skip
+    with web.db() as db:
+        for sid in ("alice-ht-1", "alice-ht-2"):
+            db.add(ScoreOverride(session_id=sid, criterion_id="C1.2.1-a", score=3, level="TS", comment="Très bien."))
+        db.commit()
+        sessions = [db.get(SimSession, "alice-ht-1"), db.get(SimSession, "alice-ht-2")]
+        app = web.client.app
+        grades = session_grades(db, sessions, app.state.rubric(), app.state.library().kinds)
+    french = {sid: f"{g.final:.1f}".replace(".", ",") for sid, g in grades.items()}
+    assert all(g.changed for g in grades.values()), "the override must change the grade for this test to mean anything"
+    best = max(grades.values(), key=lambda g: g.final)
+    teacher = web.login("prof.martin")
+    page = teacher.get(web.url + f"/enseignant/classes/{web.ids['group1']}/devoirs").text
+    section = next(
+        part for part in page.split('<section class="card assignment"')[1:] if "Berthier" in part.split("</h3>")[0]
+    )
+    row = section.split("Alice Dupont")[1].split("</tr>")[0]
+    assert f"<td>{best.final:.1f}</td>".replace(".", ",") in row, row
+    compare_page = teacher.get(web.url + f"/enseignant/eleves/alice.dupont/comparer?scenario={scenario}").text
+    assert f"Note : {french['alice-ht-1']} → {french['alice-ht-2']} /20" in compare_page

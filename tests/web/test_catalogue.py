@@ -82,10 +82,14 @@ def test_the_start_message_carries_level_and_variant(web):
     from bot.web.routes.student import start_command
 
     request = Request({"type": "http", "app": web.client.app, "headers": []})
-    command = json.loads(start_command(request, "cvc-ehpad", "exam").removeprefix("/start_scenario"))
+    db = web.db()
+    command = json.loads(start_command(request, db, "cvc-ehpad", "exam").removeprefix("/start_scenario"))
     assert command == {"scenario_id": "cvc-ehpad", "mode": ["exam", "level:examen", "variant:auto"]}
-    command = json.loads(start_command(request, "cvc-ehpad", None, "decouverte", "12").removeprefix("/start_scenario"))
+    command = json.loads(
+        start_command(request, db, "cvc-ehpad", None, "decouverte", "12").removeprefix("/start_scenario")
+    )
     assert command["mode"] == ["training", "level:decouverte", "variant:12"]
+    db.close()
 
 
 def test_a_bad_level_or_variant_at_the_start_is_refused_in_french(web, student):

@@ -142,3 +142,66 @@ def test_export_import_and_duplicate(web):
 )
 def test_trial_needs_a_saved_editor_scenario(web, path):
     assert teacher(web).get(web.url + path).status_code == 404
+
+
+def test_the_trial_debrief_page_renders_for_its_teacher(web):
+    """The « jouer en test » debrief reuses the student's debrief page (it failed to import after the
+    debrief page moved to its own routes module: the whole app did not start)."""
+    from bot.storage.models import CriterionScore, Learner, User
+
+    http = teacher(web)
+    with web.db() as s:
+        martin = s.query(User).filter_by(username="prof.martin").one()
+        trial = f"essai-enseignant-{martin.id}"
+        if s.get(Learner, trial) is None:
+            s.add(Learner(id=trial, display_name="Essai"))
+        start = datetime(2026, 12, 1, 10, 0)
+        s.add(SimSession(id="trial-debrief", learner_id=trial, scenario_id="air-plasturgie", started_at=start,
+                         ended_at=start, outcome="won", grade_20=13.0, scored_at=start))  # fmt: skip
+        s.add(CriterionScore(session_id="trial-debrief", criterion_id="C1.2.1-a", score=2, level="S",
+                             explanation="Présentation claire.", advice="", evidence_turns=[]))  # fmt: skip
+        s.commit()
+    page = http.get(web.url + "/enseignant/scenarios/essai/bilan/trial-debrief")
+    assert page.status_code == 200, page.text[:300]
+    assert "13,0" in page.text and "Présentation claire." in page.text
+    assert "/auto-evaluation" not in page.text  # the students' step, a route a teacher cannot post to
+    assert (
+        teacher(web, "prof.durand").get(web.url + "/enseignant/scenarios/essai/bilan/trial-debrief").status_code == 404
+    )
+
+
+def test_an_assignment_keeps_the_version_its_students_play(web):
+    """Issue 15 item 4: a teacher's scenario used by an assignment is frozen in its version. Once a newer
+    version is published, the assigned one is no longer listed but the « À faire » still opens it."""
+    from datetime import timedelta
+
+    from bot.storage.models import Assignment
+
+    http = teacher(web)
+    body = small(id="devoir-versionne", title="Devoir en version 1")
+    post(web, http, "/api/enregistrer", {"scenario": body, "visibility": "school"})
+    assert post(web, http, "/api/publier", {"slug": "devoir-versionne"}).json()["key"] == "devoir-versionne@1"
+    now = datetime.utcnow()
+    with web.db() as s:
+        s.add(Assignment(group_id=int(web.ids["group1"]), scenario_id="devoir-versionne@1", mode="training",
+                         opens_at=now - timedelta(hours=1), due_at=now + timedelta(days=1), attempts_allowed=1))  # fmt: skip
+        s.commit()
+    post(web, http, "/api/enregistrer", {"scenario": small(id="devoir-versionne", title="V2"), "visibility": "school"})
+    assert post(web, http, "/api/publier", {"slug": "devoir-versionne"}).json()["key"] == "devoir-versionne@2"
+    post(web, http, "/api/enregistrer", {"scenario": small(id="devoir-versionne", title="V3"), "visibility": "school"})
+
+    student = web.login("alice.dupont")
+    home = student.get(web.url + "/eleve").text
+    assert "/eleve/simulation?scenario=devoir-versionne@1&amp;mode=training" in home
+    assert "Devoir en version 1" in home  # its title, not its key
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@1").status_code == 200
+    assert student.get(web.url + "/eleve/simulation?scenario=devoir-versionne@1").status_code == 200
+    # a draft is never opened by a student
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@3").status_code == 404
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@3/preparation").status_code == 404
+    assert student.get(web.url + "/eleve/scenarios/devoir-versionne@1/preparation").status_code == 200
+    assert student.get(web.url + "/eleve/simulation?scenario=devoir-versionne@3").status_code == 404
+    token = web.csrf(student, "/eleve")
+    draft = student.post(web.url + "/eleve/api/start", json={"scenario_id": "devoir-versionne@3"},
+                         headers={"X-CSRF-Token": token})  # fmt: skip
+    assert draft.status_code == 404 and draft.json()["detail"] == "Scénario inconnu."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import pypdf
@@ -118,6 +119,15 @@ def test_teacher_sees_sheet_beside_transcript_and_in_the_pdf(web):
 
 def test_debrief_is_a_summary_card_then_criteria_that_unfold(web):
     alice = web.login("alice.dupont")
-    html = alice.get(web.url + f"/eleve/seances/{web.ids['session']}").text
-    assert 'class="card summary-card"' in html and "12,5 / 20" in html
+    page = web.url + f"/eleve/seances/{web.ids['session']}"
+    html = alice.get(page).text
+    # the self-assessment comes first: no grade before it (the debrief's order)
+    assert 'id="auto-evaluation"' in html and 'class="card summary-card"' not in html
+    blocks = sorted(set(re.findall(r'name="(bloc-[^"]+)"', html)))
+    assert blocks
+    form = {name: "2" for name in blocks}
+    form["csrf_token"] = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert alice.post(page + "/auto-evaluation", data=form, follow_redirects=False).status_code == 303
+    html = alice.get(page).text
+    assert 'class="card summary-card"' in html and '<span class="grade-final">12,5</span> / 20' in html
     assert html.count('<details class="criterion"') >= 19 and '<table class="criteria"' not in html

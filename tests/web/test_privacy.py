@@ -160,3 +160,30 @@ def test_only_the_admin_erases_after_typing_the_learner_id(web):
         assert erase.actor == "admin" and "sessions 1" in erase.detail and erase.learner_id is None
     assert admin.get(web.url + "/admin/eleves/alice.dupont/effacer").status_code == 404
     assert "<td>effacement d&#39;un élève</td>" in admin.get(web.url + "/admin/journal?action=erase").text
+
+
+def test_the_data_pdf_gives_the_final_grade(web):
+    """The RGPD PDF lists the teacher's overrides: its grade is the final one (grading.final_grade),
+    with the automatic one beside it, not the automatic grade alone."""
+    from datetime import datetime
+
+    from bot.storage.models import CriterionScore, Learner, ScoreOverride, SimSession
+
+    start = datetime(2026, 11, 25, 9, 0)
+    with web.db() as s:
+        s.add(Learner(id="zoe.pdf", display_name="Zoé", group_id=int(web.ids["group1"])))
+        s.add(SimSession(id="zoe-pdf-1", learner_id="zoe.pdf", scenario_id="air-plasturgie", started_at=start,
+                         ended_at=start, outcome="won", grade_20=8.0, scored_at=start))  # fmt: skip
+        for cid in ("C1.2.1-a", "C1.2.1-b"):
+            s.add(CriterionScore(session_id="zoe-pdf-1", criterion_id=cid, score=1, level="I", explanation="",
+                                 advice="", evidence_turns=[]))  # fmt: skip
+        s.add(ScoreOverride(session_id="zoe-pdf-1", criterion_id="C1.2.1-b", score=3, level="TS", comment="Bien."))
+        s.commit()
+    martin = web.login("prof.martin")
+    pdf = martin.get(web.url + "/enseignant/eleves/zoe.pdf/donnees.pdf")
+    assert pdf.status_code == 200, pdf.text[:300]
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    final = martin.get(web.url + "/enseignant/seances/zoe-pdf-1").text.split('<span class="grade-final">')[1]
+    final = final.split("</span>")[0]
+    assert final != "8,0"
+    assert f"note {final} / 20 (proposée automatiquement : 8,0)" in text, text

@@ -14,6 +14,7 @@ from bot.storage import assignments as work
 from bot.storage.attempts import class_progression, compare, scored_attempts
 from bot.storage.models import Assignment, Learner, User
 from bot.web.deps import get_db, teacher_user
+from bot.web.grades import grades_for
 from bot.web.routes.teacher import own_group, require_csrf
 from bot.web.templating import render
 
@@ -33,13 +34,24 @@ def scenario_choices(request: Request) -> List:
     return [library.scenarios[s] for s in library.scenario_ids]
 
 
+def with_final_grades(request: Request, db: Session, follows: List[work.Follow]) -> List[work.Follow]:
+    """The « best grade » is the best *final* grade: a teacher's override wins, as on every page."""
+    progress = [p for f in follows for _, p in f.rows]
+    grades = grades_for(request, db, [s for p in progress for s in p.submitted])
+    for p in progress:
+        p.finals = {s.id: grades[s.id].final for s in p.submitted}
+    return follows
+
+
 def assignments_context(request: Request, db: Session, group, **extra) -> dict:
     return {
         "group": group,
         "scenarios": scenario_choices(request),
-        "follows": [work.follow_up(db, a) for a in work.group_assignments(db, group.id)],
+        "follows": with_final_grades(
+            request, db, [work.follow_up(db, a) for a in work.group_assignments(db, group.id)]
+        ),
         "MODE_LABELS": work.MODE_LABELS,
-        "titles": {s.id: s.title for s in scenario_choices(request)},
+        "titles": {sid: s.title for sid, s in request.app.state.library().scenarios.items()},
         **extra,
     }
 
@@ -132,6 +144,7 @@ def compare_page(
             before=before,
             after=after,
             numbered=numbered,
+            grades=grades_for(request, db, [before, after]),
             changes=compare(db, before, after, request.app.state.rubric()),
         )
     return render(request, "teacher/compare.html", context)

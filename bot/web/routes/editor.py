@@ -267,6 +267,5 @@ def trial_debrief(
     session = db.get(SimSession, session_id)
     if session is None or session.learner_id != trial_learner(user):
         raise HTTPException(status_code=404, detail="Séance introuvable.")
-    # the teacher trying a draft reads the scores at once: the self-assessment is the student's step
-    context = {**debrief_context(request, db, session), "self_assessed": True}
-    return render(request, "student/session.html", context)
+    # the teacher trying a draft reads the results at once: the self-assessment is the students' step
+    return render(request, "student/session.html", {**debrief_context(request, db, session), "trial": True})

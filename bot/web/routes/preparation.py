@@ -22,6 +22,7 @@ from bot.assessment.preparation_sheet import (
     parse_sheet,
     sheet_vocabulary,
 )
+from bot.storage import authored
 from bot.storage.models import PreparationSheetRow, User
 from bot.storage.sheets import save_sheet, sheet_to_edit
 from bot.web.deps import get_db, student_user
@@ -44,9 +45,10 @@ ROW_FIELDS = {
 }
 
 
-def scenario_or_404(request: Request, scenario_id: str):
+def scenario_or_404(request: Request, db: Session, scenario_id: str):
+    """A scenario the student may play (never a teacher's draft: its briefing is not theirs to read)."""
     library = request.app.state.library()
-    if scenario_id not in library.scenarios:
+    if not authored.playable(db, library, scenario_id):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     return library.scenario(scenario_id)
 
@@ -83,7 +85,7 @@ def put_sheet(db: Session, learner_id: str, scenario_id: str, payload: Dict[str,
 
 @router.get("/eleve/api/preparation/{scenario_id}")
 def api_get(scenario_id: str, request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)):
-    scenario_or_404(request, scenario_id)
+    scenario_or_404(request, db, scenario_id)
     return JSONResponse(sheet_json(db, user.learner_id, scenario_id))
 
 
@@ -91,13 +93,13 @@ def api_get(scenario_id: str, request: Request, user: User = Depends(student_use
 async def api_put(
     scenario_id: str, request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
 ) -> JSONResponse:
-    scenario_or_404(request, scenario_id)
+    scenario_or_404(request, db, scenario_id)
     return put_sheet(db, user.learner_id, scenario_id, await read_json(request))
 
 
 @router.get("/widget/api/preparation/{scenario_id}")
 def widget_get(scenario_id: str, request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)):
-    scenario_or_404(request, scenario_id)
+    scenario_or_404(request, db, scenario_id)
     return JSONResponse(sheet_json(db, user.learner_id, scenario_id))
 
 
@@ -105,7 +107,7 @@ def widget_get(scenario_id: str, request: Request, user: User = Depends(widget_l
 async def widget_put(
     scenario_id: str, request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)
 ) -> JSONResponse:
-    scenario_or_404(request, scenario_id)
+    scenario_or_404(request, db, scenario_id)
     return put_sheet(db, user.learner_id, scenario_id, await _payload(request))
 
 
@@ -162,7 +164,7 @@ def form_get(
     user: User = Depends(student_user),
     db: Session = Depends(get_db),
 ) -> Response:
-    scenario = scenario_or_404(request, scenario_id)
+    scenario = scenario_or_404(request, db, scenario_id)
     sheet, row = sheet_to_edit(db, user.learner_id, scenario_id)
     return form_page(request, scenario, sheet, status_of(row), [EXAM_NEEDS_SHEET] if examen else [])
 
@@ -171,7 +173,7 @@ def form_get(
 async def form_post(
     scenario_id: str, request: Request, user: User = Depends(student_user), db: Session = Depends(get_db)
 ) -> Response:
-    scenario = scenario_or_404(request, scenario_id)
+    scenario = scenario_or_404(request, db, scenario_id)
     if not await csrf_ok(request):
         raise HTTPException(status_code=403, detail="Jeton de sécurité invalide : rechargez la page.")
     form = await request.form()

@@ -28,6 +28,7 @@ from bot.storage.learner_data import REGISTRY, export_learner
 from bot.storage.models import Learner, SimSession, Turn, User
 from bot.storage.score_export import csv_text, scores_csv_rows
 from bot.web.deps import admin_user, get_db, student_user, teacher_user
+from bot.web.grades import grades_for
 from bot.web.privacy_pdf import learner_data_pdf
 from bot.web.routes.teacher import own_group, parse_filter, require_csrf
 from bot.web.templating import render
@@ -58,7 +59,8 @@ def _export_response(db: Session, learner_id: str, fmt: str, user: User, request
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
         media = "application/json; charset=utf-8"
     else:
-        body, media = learner_data_pdf(data), "application/pdf"
+        sessions = list(db.scalars(select(SimSession).where(SimSession.learner_id == learner_id)))
+        body, media = learner_data_pdf(data, grades_for(request, db, sessions)), "application/pdf"
     headers = {"Content-Disposition": f'attachment; filename="donnees-{safe}.{fmt}"'}
     return Response(body, media_type=media, headers=headers)
 

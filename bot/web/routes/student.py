@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.play_schema import LEVELS
-from bot.storage import assignments
+from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
 from bot.storage.sheets import current_sheet
@@ -83,12 +83,11 @@ def chat_text(payload: Dict[str, Any], max_chars: int) -> str:
 
 
 def start_command(
-    request: Request, scenario_id: Any, mode: Any = "training", level: Any = None, variant: Any = None
+    request: Request, db: Session, scenario_id: Any, mode: Any = "training", level: Any = None, variant: Any = None
 ) -> str:
     """The start message: the mode, the level (the exam's by default in exam mode) and the variant
     (« auto »: drawn from the learner and his attempt; a number: the one a teacher fixed for the class)."""
-    library = request.app.state.library()
-    if not isinstance(scenario_id, str) or scenario_id not in library.scenario_ids:
+    if not isinstance(scenario_id, str) or not authored.playable(db, request.app.state.library(), scenario_id):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     mode = "exam" if mode == "exam" else "training"
     if level in (None, ""):
@@ -151,7 +150,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
             "progress": lines(dict(series)) if len(scored) > 1 else "",
             "new_username": request.session.pop("new_username", None),
             "to_do": assignments.to_do(db, user.learner),
-            "titles": {sid: library.scenarios[sid].title for sid in library.scenario_ids},
+            "titles": {sid: scenario.title for sid, scenario in library.scenarios.items()},
             "MODE_LABELS": assignments.MODE_LABELS,
         },
     )
@@ -163,7 +162,7 @@ def scenario_page(
 ) -> Response:
     """The briefing in sections (catalogue and CGV as tables), then the student's own preparation sheet."""
     library = request.app.state.library()
-    if scenario_id not in library.scenario_ids:  # drafts and older versions are not offered
+    if not authored.playable(db, library, scenario_id):  # drafts are not offered
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
     row = current_sheet(db, user.learner_id, scenario_id)
@@ -185,9 +184,9 @@ def chat_page(
 ) -> Response:
     """The chat; ``niveau`` and ``variante`` (a teacher's link for the whole class) go to the start."""
     library = request.app.state.library()
-    if scenario and scenario not in library.scenario_ids:
+    if scenario and not authored.playable(db, library, scenario):
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
-    start_command(request, scenario or library.scenario_ids[0], mode, niveau or None, variante or None)  # 400 now
+    start_command(request, db, scenario or library.scenario_ids[0], mode, niveau or None, variante or None)  # 400 now
     if scenario:
         exam_allowed(db, user, scenario, mode)
     if mode == "exam" and scenario and not exam_ready(db, user.learner_id, scenario):
@@ -202,7 +201,7 @@ async def api_start(
 ) -> JSONResponse:
     payload = await read_json(request)
     command = start_command(
-        request, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
+        request, db, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
     )
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))

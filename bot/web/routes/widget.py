@@ -65,7 +65,7 @@ def widget_page(request: Request, scenario: str = "") -> Response:
 async def start(request: Request, user: User = Depends(widget_learner), db: Session = Depends(get_db)) -> JSONResponse:
     payload = await _payload(request)
     command = start_command(
-        request, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
+        request, db, payload.get("scenario_id"), payload.get("mode"), payload.get("level"), payload.get("variant")
     )
     exam_allowed(db, user, payload["scenario_id"], payload.get("mode"))
     require_sheet_for_exam(db, user.learner_id, payload.get("scenario_id"), payload.get("mode"))
