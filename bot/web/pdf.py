@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from fpdf import FPDF
 
@@ -31,9 +31,12 @@ def fiche_pdf(
     sheet: List[Tuple[str, List[str]]] | None = None,
     *,
     grade: FinalGrade,
+    self_assessment: Sequence[Dict[str, Any]] = (),
 ) -> bytes:
     """The CCF grid of the session; ``grade`` is the final grade (the teacher's scores win), the automatic
-    one beside it; ``sheet``: the student's preparation sheet (titled sections), on its own page."""
+    one beside it; ``sheet``: the student's preparation sheet (titled sections), on its own page;
+    ``self_assessment``: per competence block, the student's own level beside the automatic one
+    (:func:`bot.web.debrief_view.blocks`), printed once the student has rated themself."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
@@ -121,9 +124,23 @@ def fiche_pdf(
             "Signature de l'évaluateur :"
         ),
     )
+    if any(row["self"] for row in self_assessment):
+        self_assessment_table(pdf, self_assessment)
     if sheet:
         preparation_page(pdf, sheet)
     return bytes(pdf.output())
+
+
+def self_assessment_table(pdf: FPDF, rows: Sequence[Dict[str, Any]]) -> None:
+    """The student's self-assessment per competence block, made before seeing any score, beside the
+    automatic level: the debrief's first step, kept on the fiche for the teacher's interview."""
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 7, latin1("Auto-évaluation de l'élève (avant de voir ses résultats)"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    for row in rows:
+        line = f"{row['label']} : l'élève {row['self'] or '-'} ; évaluation {row['auto']}"
+        pdf.multi_cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
 
 
 def preparation_page(pdf: FPDF, sections: List[Tuple[str, List[str]]]) -> None:

@@ -57,6 +57,10 @@ def test_the_student_rates_themself_before_seeing_the_scores(web):
         assert set(self_assessment(s, web.ids["session"]).values()) == {2}
     teacher = web.login("prof.martin").get(web.url + f"/enseignant/seances/{web.ids['session']}").text
     assert "Auto-évaluation de l'élève" in teacher and "pas encore auto-évalué" not in teacher
+    # and on the fiche the teacher prints for the interview
+    pdf = web.login("prof.martin").get(web.url + f"/enseignant/seances/{web.ids['session']}/fiche.pdf").content
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Auto-évaluation de l'élève" in text and f"{RUBRIC.groups[BLOCKS[0]]['label']} : l'élève S" in text
 
 
 def test_a_student_cannot_self_assess_another_students_session(web):

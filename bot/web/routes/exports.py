@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.models import ScoreOverride, User
 from bot.storage.score_export import csv_text, scores_csv_rows
+from bot.web.debrief_view import blocks
 from bot.web.deps import get_db, teacher_user
 from bot.web.grades import grades_for
 from bot.web.pdf import fiche_pdf
@@ -54,6 +55,7 @@ def export_pdf(
         overrides,
         session_sheet_view(db, session.id)[1],
         grade=grades_for(request, db, [session])[session.id],
+        self_assessment=blocks(request, db, session),
     )
     return Response(
         pdf,
