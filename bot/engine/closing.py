@@ -32,23 +32,24 @@ def missing_for_close(sim: Simulation) -> List[str]:
     """What the client still needs before agreeing, in his words (most important first)."""
     state, outcome = sim.state, sim.scenario.outcome
     texts = sim.library.coach["missing"]
+    say = sim.fill  # the client's words: « sûr{e} » agrees with the persona who speaks
     missing: List[str] = []
     if needs_known(sim) < outcome.min_needs:
-        missing.append(texts["needs"])
+        missing.append(say(texts["needs"]))
     for fact_id in outcome.required_facts:
         fact = sim.scenario.fact(fact_id)
         if fact is not None and not known(sim, fact_id):
-            missing.append(texts["fact"].format(de_label=de(fact.label), label=fact.label))
+            missing.append(say(texts["fact"], de_label=de(fact.label), label=fact.label))
     if not state.solution_presented:
-        missing.append(texts["solution"])
+        missing.append(say(texts["solution"]))
     elif outcome.requires_price and not state.price_stated:
-        missing.append(texts["price"])
+        missing.append(say(texts["price"]))
     if sim.over_budget():
-        missing.append(texts["budget"].format(**sim.budget_values()))
+        missing.append(say(texts["budget"], **sim.budget_values()))
     if state.change == "announced":
-        missing.append(texts["change"])
+        missing.append(say(texts["change"]))
     if state.warmth < outcome.min_warmth:
-        missing.append(texts["warmth"])
+        missing.append(say(texts["warmth"]))
     return missing
 
 
@@ -88,9 +89,10 @@ def close(sim: Simulation) -> None:
     missing: List[str] = []
     if item is not None:
         state.failed_closes += 1
-        sim.say_line(
-            "close_pending_objection", objection=lower_first(short(sim.fill(item.text[0], **sim.budget_values())))
-        )
+        # the persona who raised it repeats it, as a clause the line ends itself (no « …. »)
+        voice = item.persona if item.persona in state.present_personas else None
+        objection = lower_first(short(sim.fill(item.text[0], voice, **sim.budget_values()))).rstrip(" .…")
+        sim.say_line("close_pending_objection", voice, objection=objection)
     else:
         meeting_call = sim.scenario.kind == "prospecting" and state.revealed
         if not state.solution_presented and meeting_call and needs_known(sim) >= sim.scenario.outcome.min_needs:

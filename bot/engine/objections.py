@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, List
 
 from bot.engine.scenario import Objection, Resolution
 from bot.language.intents import ANSWERING_MOVES, CONTENT_MOVES, OBJECTION_REPLIES, QUESTIONS, Intent
-from bot.language.text import any_keyword, count_keywords
+from bot.language.matching import stems
+from bot.language.text import any_keyword, count_keywords, normalize
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -218,6 +219,22 @@ def answer(sim: Simulation, item: Objection) -> None:
     say(sim, item, "insist", item.insist)
     if item.max_attempts and attempts >= item.max_attempts:
         lose(sim, "le client a mis fin à l'échange : ses réserves sont restées sans réponse", "walkout")
+
+
+#: the share of a question's content words the objection itself uses for the question to be about it
+ABOUT_OBJECTION_SHARE = 0.6
+
+
+def asked_about(sim: Simulation, item: Objection) -> bool:
+    """The question takes up the objection's own words (« qu'est-ce qui amène M. Roche à envisager un appel
+    d'offres ? » after « M. Roche envisage un appel d'offres »): it asks about the objection, not a fact."""
+    words = set()
+    for question in sim.u.questions:
+        words |= set(stems(normalize(question.words or question.text)))
+    if not words:
+        return False
+    said = set(stems(" ".join(normalize(sim.fill(t, item.persona, **sim.budget_values())) for t in item.text)))
+    return len(words & said) / len(words) >= ABOUT_OBJECTION_SHARE
 
 
 def question_on_pending(sim: Simulation, item: Objection) -> bool:

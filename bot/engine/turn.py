@@ -41,6 +41,12 @@ DISGUISED_QUESTIONS = {
     Intent.HANDLE_OBJECTION: None,
     Intent.PLAN_FOLLOW_UP: None,
 }
+#: labels the NLU gives to a first proposal it does not recognise (« Je vous propose de maintenir le Grand Cru… »
+#: read as a recap, a close or a concession); an unsure « nlu_fallback » is rescued to one of them
+PROPOSAL_IN_DISGUISE = {
+    Intent.SUMMARIZE_DEAL, Intent.PROPOSE_CLOSE, Intent.OFFER_CONCESSION, Intent.STATE_PRICE, Intent.INFORM,
+    Intent.PLAN_FOLLOW_UP, Intent.PROPOSE_ADDITIONAL_SALE, Intent.HANDLE_OBJECTION, Intent.CHECK_AGREEMENT,
+}  # fmt: skip
 #: a message that is mostly a question is a question, whatever the NLU's label
 QUESTION_SHARE_MIN = 0.6
 
@@ -64,6 +70,18 @@ def _question_in_disguise(sim: Simulation) -> bool:
     return bool(facts) or (vague and sim.state.last_fact is not None)
 
 
+def _proposal_in_disguise(sim: Simulation) -> bool:
+    """The first offer of catalogue products, whatever the NLU called it: nothing is on the table yet, the
+    learner names what he offers with an offer verb, and no objection is waiting for its answer."""
+    u, state = sim.u, sim.state
+    asks = "?" in u.text and u.question_share >= QUESTION_SHARE_MIN  # a question labelled so without « ? » may offer
+    if asks or state.solution_presented or not u.products or not u.has("proposal"):
+        return False
+    if u.intent not in PROPOSAL_IN_DISGUISE and u.intent not in QUESTIONS:
+        return False
+    return objections.pending(sim) is None
+
+
 def _reinterpret(sim: Simulation) -> str:
     """The move, read in context when the NLU's label cannot be right."""
     u, state = sim.u, sim.state
@@ -78,6 +96,8 @@ def _reinterpret(sim: Simulation) -> str:
         return Intent.INTRODUCE_SELF if u.has("move.introduce_self") else Intent.INFORM
     if intent == Intent.DENIGRATE_COMPETITOR and u.confidence < DENIGRATE_MIN_CONFIDENCE and not u.has("denigrate"):
         return Intent.INFORM  # an uncertain label is not enough to blame the learner
+    if _proposal_in_disguise(sim):
+        return Intent.PRESENT_SOLUTION
     ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)
     closing_question = {
         Intent.PRESENT_SOLUTION, Intent.ASK_CLOSED_QUESTION, Intent.PLAN_FOLLOW_UP, Intent.CHECK_AGREEMENT,
@@ -206,6 +226,8 @@ def _question_on_objection(sim: Simulation, item) -> bool:
     lifted = sim.u.intent in item.resolved_by.moves and objections.lifts(sim, item)
     if lifted:
         objections.resolve(sim, item)
+    elif objections.asked_about(sim, item) and objections.question_on_pending(sim, item):
+        return True  # a question on the objection qualifies it; a fact sharing a name with it is not asked
     facts, _, _ = discovery.matched_facts(sim)
     if facts:
         sim.state.remember(sim.state.acknowledged, item.id)

@@ -67,7 +67,7 @@ NOUN_FRAME = re.compile(r"\b(de|sur|manque|encore|traité|oublié) : (je|nous|vo
 def test_a_client_refusing_to_close_speaks_in_one_sentence_not_two_templates(library):
     """« On n'a pas parlé de : nous n'avons pas encore parlé de … » (issue 12): the reasons of
     ``coach.yml`` ``missing`` are whole clauses, so every ``close_not_ready`` frame must introduce a clause."""
-    reasons = [text.format(de_label="du budget", label="le budget", amount="10 000 €", budget="8 000 €")
+    reasons = [text.format(de_label="du budget", label="le budget", amount="10 000 €", budget="8 000 €", e="")
                for text in library.coach["missing"].values()]  # fmt: skip
     frames = list(library.default_lines["close_not_ready"])
     for scenario in library.scenarios.values():
