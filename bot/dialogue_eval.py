@@ -163,8 +163,8 @@ def report(
             for o in items:
                 scenarios[o.probe.scenario].append(o)
             for scenario, own in sorted(scenarios.items()):
-                right_here = sum(o.right for o in own)
-                print(f"    {scenario:28} {right_here:3}/{len(own):<3} right {right_here / len(own):6.1%}  F {relevance(own)[2]:.3f}")
+                n_right, f_here = sum(o.right for o in own), relevance(own)[2]
+                print(f"    {scenario:28} {n_right:3}/{len(own):<3} right {n_right / len(own):6.1%}  F {f_here:.3f}")
     for o in outcomes:
         if o.probe.suite in show_errors and not o.right:
             print(f"  ✗ [{o.probe.scenario}/{o.probe.kind}] {o.probe.question!r} → {list(o.answered) or 'none'} "
