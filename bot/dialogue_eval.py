@@ -7,7 +7,8 @@ once in this process, as in a real conversation (``--no-nlu``: from the question
 speed). A probe is right when the client answers with exactly the expected facts and no other one.
 
 Prints the figures per suite (``dev``: the built-in scenarios' probes the dialogue core may be tuned on;
-``heldout``: probes and a scenario never tuned on) and per kind, then a last line
+``heldout``, ``heldout2``, ``heldout3``: probes and scenarios written apart, the later ones never tuned on)
+and per kind (``--by-scenario SUITE``: per scenario too), then a last line
 ``relevance F (N probes)``: the F-measure of the facts answered over every probe (contract §9).
 """
 
@@ -140,7 +141,9 @@ def relevance(outcomes: Iterable[Outcome]) -> Tuple[float, float, float, int]:
     return precision, recall, f, n
 
 
-def report(outcomes: List[Outcome], builtin: Sequence[str], show_errors: Sequence[str] = ()) -> None:
+def report(
+    outcomes: List[Outcome], builtin: Sequence[str], show_errors: Sequence[str] = (), by_scenario: Sequence[str] = ()
+) -> None:
     by_suite: Dict[str, List[Outcome]] = defaultdict(list)
     for o in outcomes:
         own = o.probe.scenario not in builtin
@@ -155,6 +158,13 @@ def report(outcomes: List[Outcome], builtin: Sequence[str], show_errors: Sequenc
         for o in items:
             kinds[o.probe.kind].append(o)
         print("    " + "  ".join(f"{k} {sum(o.right for o in v)}/{len(v)}" for k, v in sorted(kinds.items())))
+        if items[0].probe.suite in by_scenario:
+            scenarios: Dict[str, List[Outcome]] = defaultdict(list)
+            for o in items:
+                scenarios[o.probe.scenario].append(o)
+            for scenario, own in sorted(scenarios.items()):
+                n_right, f_here = sum(o.right for o in own), relevance(own)[2]
+                print(f"    {scenario:28} {n_right:3}/{len(own):<3} right {n_right / len(own):6.1%}  F {f_here:.3f}")
     for o in outcomes:
         if o.probe.suite in show_errors and not o.right:
             print(f"  ✗ [{o.probe.scenario}/{o.probe.kind}] {o.probe.question!r} → {list(o.answered) or 'none'} "
@@ -166,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-nlu", action="store_true", help="moves from the question's form, not the NLU model")
     parser.add_argument("--model", default=str(ROOT / "models" / "negotiation.tar.gz"))
     parser.add_argument("--errors", nargs="*", default=[], help="suites whose wrong probes are listed (e.g. dev)")
+    parser.add_argument("--by-scenario", nargs="*", default=[], help="suites whose figures are also given per scenario")
     parser.add_argument("--probes", default=str(PROBES_DIR))
     args = parser.parse_args(argv)
     library = load_library(extra_scenario_dirs=HELDOUT_SCENARIOS)
@@ -175,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"no trained model at {args.model}: run `make train`, or pass --no-nlu")
         classify = nlu_classifier(Path(args.model))
     outcomes = [play(library, probe, classify) for probe in load_probes(Path(args.probes))]
-    report(outcomes, load_library().scenario_ids, args.errors)
+    report(outcomes, load_library().scenario_ids, args.errors, args.by_scenario)
     _, _, f, n = relevance(outcomes)
     print(f"relevance {f:.3f} ({n} probes)")
     return 0
