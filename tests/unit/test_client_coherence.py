@@ -1,0 +1,79 @@
+"""Incoherences met by playing hausse-tarifaire as a student would (stop 22), one test each; each failed before.
+
+Moves are given as the NLU labelled them in that conversation; the engine reads the words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import objections
+from bot.engine.simulation import Simulation
+from tests.unit.test_client import Meeting
+
+DISCOVERY = (
+    "Êtes-vous satisfaite de nos cafés et de notre service cette année ?",
+    "Combien de kilos de café consommez-vous par an ?",
+    "Qu'est-ce qui est le plus important pour vous dans cette révision ?",
+    "Et votre budget café pour cette année, il est fixé comment ?",
+    "Vous pouvez répercuter la hausse sur vos prix de vente ?",
+)
+OFFER = (
+    "Je vous propose de garder le Grand Cru Canuts, et de lisser la révision : +3 % au 1er mars, le solde en septembre."
+)
+
+
+def objection(library, objection_id: str):
+    return next(o for o in library.scenario("hausse-tarifaire").objections if o.id == objection_id)
+
+
+def discovered(library) -> Meeting:
+    m = Meeting(library, "hausse-tarifaire").open_meeting()
+    for question in DISCOVERY:
+        m.say("ask_open_question", question)
+    return m
+
+
+@pytest.mark.parametrize("label", ["summarize_deal", "propose_close", "offer_concession", "ask_closed_question"])
+def test_a_first_offer_of_catalogue_products_is_a_proposal_whatever_the_label(library, label):
+    m = discovered(library)
+    m.say(label, OFFER)
+    assert m.state.solution_presented and "solution_presented" in m.last.events, m.client
+    assert not m.answered()  # no fact answered to an offer labelled as a question
+
+
+def test_an_offer_without_a_product_or_an_offer_verb_keeps_its_label(library):
+    m = discovered(library)
+    m.say("summarize_deal", "Si je résume, vous voulez une hausse justifiée et un prix qui ne bouge plus.")
+    assert not m.state.solution_presented
+
+
+def test_a_question_on_the_pending_objection_qualifies_it_instead_of_answering_a_fact(library):
+    m = discovered(library)
+    sim = Simulation(library, m.state)
+    objections.raise_objection(sim, objection(library, "appel_offres"))
+    m.say("ask_open_question", "Qu'est-ce qui amène Monsieur Roche à envisager un appel d'offres ?")
+    assert not m.answered(), m.client  # not the decision circuit, although it names M. Roche
+    assert m.state.objections["appel_offres"] == "pending"
+    assert "courrier type" in m.client or "lettre" in m.client, m.client
+    assert "appel_offres" in m.state.acknowledged
+
+
+def test_a_close_refused_on_a_pending_objection_quotes_it_cleanly_in_the_raisers_voice(library):
+    m = discovered(library)
+    m.say("present_solution", OFFER)
+    m.say("state_price", "Cela fait 21,01 € le kilo jusqu'en septembre, soit environ 88 000 € HT sur l'année.")
+    pending = m.state.current_objection
+    assert pending and m.state.objections[pending] == "pending"
+    m.say("propose_close", "Est-ce qu'on valide l'avenant sur ces bases ?")
+    reply = m.last.utterances[-1]
+    assert "…." not in reply.text and ".." not in reply.text.replace("...", ""), reply.text
+    raiser = library.scenario("hausse-tarifaire").persona(objection(library, pending).persona)
+    assert reply.name == raiser.name
+
+
+def test_a_woman_who_refuses_to_close_agrees_in_gender(library):
+    m = Meeting(library, "hausse-tarifaire").open_meeting()
+    m.say("ask_open_question", "Combien de kilos de café consommez-vous par an ?")
+    m.say("propose_close", "On signe l'avenant aujourd'hui ?")
+    assert "sûr " not in m.client and "convaincu " not in m.client, m.client
