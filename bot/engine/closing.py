@@ -28,6 +28,25 @@ def de(label: str) -> str:
     return "de " + lowered
 
 
+#: a quoted objection longer than this is cut at its last clause boundary (« : », « ; », « , »)
+CLAUSE_LIMIT = 130
+#: ...but never before this many characters (a cut that leaves three words says nothing)
+CLAUSE_MIN = 40
+
+
+def quoted_clause(text: str) -> str:
+    """An objection repeated inside a line that ends it itself: no final stop, cut where a clause ends (never
+    mid-clause: « elle a dû partir sur. »)."""
+    text = text.strip().strip('«»"').strip().rstrip(" .…!")
+    if len(text) <= CLAUSE_LIMIT:
+        return text
+    cuts = [text.rfind(mark, CLAUSE_MIN, CLAUSE_LIMIT) for mark in (" : ", " ; ", ", ", " ? ")]
+    cut = max(cuts)
+    if cut < 0:
+        return text  # one long clause: said whole rather than cut
+    return text[:cut].rstrip() + ("?" if text[cut:].startswith(" ?") else "")
+
+
 def missing_for_close(sim: Simulation) -> List[str]:
     """What the client still needs before agreeing, in his words (most important first)."""
     state, outcome = sim.state, sim.scenario.outcome
@@ -91,7 +110,7 @@ def close(sim: Simulation) -> None:
         state.failed_closes += 1
         # the persona who raised it repeats it, as a clause the line ends itself (no « …. »)
         voice = item.persona if item.persona in state.present_personas else None
-        objection = lower_first(short(sim.fill(item.text[0], voice, **sim.budget_values()))).rstrip(" .…")
+        objection = lower_first(quoted_clause(sim.fill(item.text[0], voice, **sim.budget_values())))
         sim.say_line("close_pending_objection", voice, objection=objection)
     else:
         meeting_call = sim.scenario.kind == "prospecting" and state.revealed

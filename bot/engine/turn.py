@@ -212,6 +212,8 @@ def _dispatch(sim: Simulation) -> None:
         return
     if item is not None and objections.concerns(sim, item):
         objections.answer(sim, item)
+        if sim.state.objections.get(item.id) == "resolved" and sim.state.outcome == "open":
+            _also_questions(sim)  # « Vous avez raison. Que s'est-il passé avec cette PAC ? »: the fact too
         return
     handler = HANDLERS.get(intent)
     if handler is not None:

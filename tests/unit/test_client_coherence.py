@@ -77,3 +77,35 @@ def test_a_woman_who_refuses_to_close_agrees_in_gender(library):
     m.say("ask_open_question", "Combien de kilos de café consommez-vous par an ?")
     m.say("propose_close", "On signe l'avenant aujourd'hui ?")
     assert "sûr " not in m.client and "convaincu " not in m.client, m.client
+
+
+def test_an_objection_answered_with_a_question_gets_the_fact_as_well(library):
+    m = Meeting(library, "impaye-relance")
+    m.say("greet", "Bonjour Madame Garcia, Julien Moreau de Sanitherm, merci de me recevoir.")
+    assert m.state.objections["pac_cabossee"] == "pending"
+    m.say("acknowledge_objection", "Je comprends votre agacement, vous avez raison. Que s'est-il passé avec cette PAC ?")
+    assert m.state.objections["pac_cabossee"] == "resolved"
+    assert m.answered() == {"pac_cabossee"}, m.client
+
+
+@pytest.mark.parametrize(
+    "text, quoted",
+    [
+        (
+            "Et puis votre facture, je ne l'ai jamais reçue correctement : elle a dû partir sur l'ancienne adresse "
+            "de la comptabilité.",
+            "Et puis votre facture, je ne l'ai jamais reçue correctement : elle a dû partir sur l'ancienne adresse "
+            "de la comptabilité",
+        ),
+        ("6,1 % ? C'est deux fois l'inflation.", "6,1 % ? C'est deux fois l'inflation"),
+        (
+            "Grains d'Or nous propose 18,90 € le kilo, machines comprises, livraison offerte, entretien en sus, et un "
+            "contrat de dix ans que personne ici ne veut signer.",
+            "Grains d'Or nous propose 18,90 € le kilo, machines comprises, livraison offerte, entretien en sus",
+        ),
+    ],
+)
+def test_a_quoted_objection_ends_on_a_whole_clause(text, quoted):
+    from bot.engine.closing import quoted_clause
+
+    assert quoted_clause(text) == quoted
