@@ -96,7 +96,7 @@ def _refusal_reason(sim: Simulation, missing: List[str]) -> str:
 
 
 def close(sim: Simulation) -> None:
-    from bot.engine.simulation import lower_first, short
+    from bot.engine.simulation import lower_first
 
     state = sim.state
     state.advance("closing")

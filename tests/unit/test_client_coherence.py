@@ -83,7 +83,9 @@ def test_an_objection_answered_with_a_question_gets_the_fact_as_well(library):
     m = Meeting(library, "impaye-relance")
     m.say("greet", "Bonjour Madame Garcia, Julien Moreau de Sanitherm, merci de me recevoir.")
     assert m.state.objections["pac_cabossee"] == "pending"
-    m.say("acknowledge_objection", "Je comprends votre agacement, vous avez raison. Que s'est-il passé avec cette PAC ?")
+    m.say(
+        "acknowledge_objection", "Je comprends votre agacement, vous avez raison. Que s'est-il passé avec cette PAC ?"
+    )
     assert m.state.objections["pac_cabossee"] == "resolved"
     assert m.answered() == {"pac_cabossee"}, m.client
 
