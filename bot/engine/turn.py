@@ -98,6 +98,8 @@ def _reinterpret(sim: Simulation) -> str:
         return Intent.INFORM  # an uncertain label is not enough to blame the learner
     if _proposal_in_disguise(sim):
         return Intent.PRESENT_SOLUTION
+    if not state.greeted and u.has("move.greet") and intent not in CONTACT_MOVES and intent not in QUESTIONS:
+        return Intent.GREET  # the first « Bonjour …, je vous appelle au sujet de… » is the greeting, not a follow-up
     ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)
     closing_question = {
         Intent.PRESENT_SOLUTION, Intent.ASK_CLOSED_QUESTION, Intent.PLAN_FOLLOW_UP, Intent.CHECK_AGREEMENT,
@@ -135,6 +137,8 @@ def _signals(sim: Simulation) -> None:
 def _opening(sim: Simulation) -> None:
     state = sim.state
     opening = state.turn == 1 or not (state.greeted or state.introduced or state.questions)
+    if sim.u.has("move.greet"):
+        state.greeted = True  # « Bonjour Madame Pichon, … je vous appelle au sujet du devis » greets, whatever its label
     if opening and sim.u.intent not in CONTACT_MOVES and not state.greeted:
         sim.warm(-1)
         sim.event("no_greeting")

@@ -111,3 +111,16 @@ def test_a_quoted_objection_ends_on_a_whole_clause(text, quoted):
     from bot.engine.closing import quoted_clause
 
     assert quoted_clause(text) == quoted
+
+
+def test_a_greeting_labelled_otherwise_is_a_greeting_and_never_reproached(library):
+    m = Meeting(library, "relance-devis")
+    m.say(
+        "plan_follow_up",
+        "Bonjour Madame Pichon, c'est Thomas Le Bihan de Voltéo Services. Je vous appelle au sujet du devis envoyé le "
+        "16 mars.",
+    )
+    assert m.state.greeted and "no_greeting" not in m.events, m.client
+    m.say("acknowledge_objection", "Je comprends tout à fait, je serai bref. Avez-vous eu le temps de regarder le devis ?")
+    m.say("ask_open_question", "Qu'est-ce qui coince aujourd'hui pour avancer ?")
+    assert "no_greeting" not in m.events and "bonjour" not in m.client.lower(), m.client
