@@ -21,8 +21,8 @@ from bot.language.topics import OFF_TOPIC, VAGUE, topic_scores
 #: cue lists of the lexicon the client persona reacts to, read once per message
 REACTION_CUES = (
     "counterpart", "accept", "refuse", "close", "denigrate", "proof", "urgency", "familiar_words", "reformulation",
-    "check_question", "time_check", "move.state_agenda", "move.say_goodbye", "move.introduce_self", "move.greet", "law_citation",
-    "illegal_practice", "negation", "proposal",
+    "check_question", "time_check", "move.state_agenda", "move.say_goodbye", "move.introduce_self", "move.greet",
+    "law_citation", "illegal_practice", "negation", "proposal",
 )  # fmt: skip
 #: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… »
 _SECOND_QUESTION = re.compile(
