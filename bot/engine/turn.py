@@ -138,7 +138,7 @@ def _opening(sim: Simulation) -> None:
     state = sim.state
     opening = state.turn == 1 or not (state.greeted or state.introduced or state.questions)
     if sim.u.has("move.greet"):
-        state.greeted = True  # « Bonjour Madame Pichon, … je vous appelle au sujet du devis » greets, whatever the label
+        state.greeted = True  # « Bonjour Madame Pichon, … je vous appelle au sujet du devis » greets anyway
     if opening and sim.u.intent not in CONTACT_MOVES and not state.greeted:
         sim.warm(-1)
         sim.event("no_greeting")

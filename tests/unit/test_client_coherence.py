@@ -121,6 +121,8 @@ def test_a_greeting_labelled_otherwise_is_a_greeting_and_never_reproached(librar
         "16 mars.",
     )
     assert m.state.greeted and "no_greeting" not in m.events, m.client
-    m.say("acknowledge_objection", "Je comprends tout à fait, je serai bref. Avez-vous eu le temps de regarder le devis ?")
+    m.say(
+        "acknowledge_objection", "Je comprends tout à fait, je serai bref. Avez-vous eu le temps de regarder le devis ?"
+    )
     m.say("ask_open_question", "Qu'est-ce qui coince aujourd'hui pour avancer ?")
     assert "no_greeting" not in m.events and "bonjour" not in m.client.lower(), m.client
