@@ -1,5 +1,7 @@
 """The scores CSV of the teacher's exports: one row per session × criterion, automatic and teacher
-scores side by side, ``note_20`` the final grade (the teacher's scores win) beside ``note_20_auto``.
+scores side by side, ``note_20`` the final grade (the teacher's scores win) beside ``note_20_auto``,
+then the student's self-assessment, one column per competence block (``autoevaluation_<bloc>``, TI to
+TS, empty when the student did not rate themself): it is per block, so every row of a session repeats it.
 
 Built from plain rows, not ORM objects: a class's export is some 14,000 rows, and loading the
 sessions as objects, reading the scores twice (once for the cells, once for the grades) and
@@ -22,14 +24,16 @@ from sqlalchemy.orm import Session
 
 from bot.assessment.grading import final_grade
 from bot.assessment.rubric import Rubric
-from bot.storage.models import CriterionScore, Group, Learner, ScoreOverride, SimSession
-from bot.storage.results import SessionFilter, by_session, filtered_sessions, first_values, iso
+from bot.storage.models import CriterionScore, Group, Learner, ScoreOverride, SelfAssessment, SimSession
+from bot.storage.results import LEVELS, SessionFilter, by_session, filtered_sessions, first_values, iso
 
 HEADER = [
     "session_id", "eleve", "classe", "scenario", "debut", "fin", "issue", "note_20", "note_20_auto",
     "critere", "libelle",
     "score_auto", "niveau_auto", "score_enseignant", "niveau_enseignant", "commentaire_enseignant", "preuves",
 ]  # fmt: skip
+#: the self-assessment columns follow, one per competence block of the grid (:func:`header`)
+SELF_PREFIX = "autoevaluation_"
 
 #: what a spreadsheet reads as the start of a formula
 FORMULA_START = frozenset("=+-@\t\r")
@@ -62,6 +66,11 @@ class _SafeCells(dict):
         return text
 
 
+def header(rubric: Rubric) -> List[str]:
+    """The column names: :data:`HEADER`, then one self-assessment column per competence block."""
+    return HEADER + [SELF_PREFIX + block for block in rubric.groups]
+
+
 def csv_text(rows: Iterable[Sequence[str]]) -> str:
     """The file the teacher downloads: a BOM (Excel reads UTF-8) and ``;`` (French spreadsheets)."""
     buffer = io.StringIO()
@@ -74,8 +83,8 @@ def scores_csv_rows(
     db: Session, flt: SessionFilter, rubric: Rubric, kinds: Mapping[str, str | None]
 ) -> Iterator[List[str]]:
     """The header then one row per session × criterion of the sessions ``flt`` selects, newest
-    first, every cell already neutralised (:func:`csv_safe`); ``kinds`` gives each scenario's kind of
-    situation (its weights) for the final grade.
+    first, in the columns of :func:`header`, every cell already neutralised (:func:`csv_safe`);
+    ``kinds`` gives each scenario's kind of situation (its weights) for the final grade.
 
     Yielded, not returned as a list: written as they come, the 14,000 rows of a class are freed
     one by one and the garbage collector no longer walks them over and over (a third of the CPU)."""
@@ -94,9 +103,10 @@ def scores_csv_rows(
     safe = _SafeCells()
     autos = _automatic_cells(db, ids, safe)
     overrides = by_session(db, ids, ScoreOverride.score, ScoreOverride.level, ScoreOverride.comment)
+    own_levels = _self_assessment_cells(db, ids, list(rubric.groups))
     criteria = [(csv_safe(c.id), csv_safe(c.label), c.id) for c in rubric.criteria]
-    no_auto, no_override = ("", "", "", None), (None, "", "")
-    yield [csv_safe(name) for name in HEADER]
+    no_auto, no_override, not_rated = ("", "", "", None), (None, "", ""), [""] * len(rubric.groups)
+    yield [csv_safe(name) for name in header(rubric)]
     for session_id, learner_id, group, scenario_id, started_at, ended_at, outcome, grade_20 in sessions:
         session_autos: Dict[str, tuple] = autos.get(session_id, {})
         session_overrides: Dict[str, tuple] = overrides.get(session_id, {})
@@ -115,12 +125,13 @@ def scores_csv_rows(
                 outcome, "" if final is None else final, "" if grade_20 is None else grade_20,
             )
         ]  # fmt: skip
+        tail = own_levels.get(session_id, not_rated)
         for criterion_cell, label_cell, criterion_id in criteria:
             auto_score, auto_level, proof, _ = session_autos.get(criterion_id, no_auto)
             over_score, over_level, comment = session_overrides.get(criterion_id, no_override)
             yield head + [
                 criterion_cell, label_cell, auto_score, auto_level, safe[over_score],
-                safe[over_level], safe[comment], proof,
+                safe[over_level], safe[comment], proof, *tail,
             ]  # fmt: skip
 
 
@@ -140,4 +151,21 @@ def _automatic_cells(db: Session, session_ids: List[str], safe: _SafeCells) -> D
     for (session_id, criterion_id, score, level, _), evidence in zip(rows, decoded, strict=True):
         proof = " | ".join([f"tour {e.get('turn')}: {e.get('text')}" for e in evidence or ()])
         cells[session_id][criterion_id] = (safe[score], safe[level], csv_safe(proof), score)
+    return cells
+
+
+def _self_assessment_cells(db: Session, session_ids: List[str], blocks: List[str]) -> Dict[str, List[str]]:
+    """session -> the level the student gave themself on each block, in ``blocks`` order (TI to TS,
+    ``""`` for a block not rated); sessions the student did not rate are left out."""
+    cells: Dict[str, List[str]] = {}
+    if not session_ids:
+        return cells
+    query = select(SelfAssessment.session_id, SelfAssessment.block, SelfAssessment.score).where(
+        SelfAssessment.session_id.in_(session_ids)
+    )
+    position = {block: i for i, block in enumerate(blocks)}
+    for session_id, block, score in db.connection().execute(query):
+        if block in position:  # a block since removed from the grid has no column
+            row = cells.setdefault(session_id, [""] * len(blocks))
+            row[position[block]] = LEVELS.get(score, "")
     return cells

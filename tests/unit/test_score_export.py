@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.assessment.rubric import default_rubric
 from bot.engine.library import default_library
 from bot.storage import db
-from bot.storage.models import CriterionScore, Group, Learner, ScoreOverride, SimSession
+from bot.storage.models import CriterionScore, Group, Learner, ScoreOverride, SelfAssessment, SimSession
 from bot.storage.results import SessionFilter, iso, list_sessions, session_grades
 from bot.storage.score_export import HEADER, csv_text, scores_csv_rows
 from tests.unit.test_storage import url  # noqa: F401 - SQLite, and PostgreSQL with TEST_DATABASE_URL
@@ -39,7 +39,8 @@ def _reference_csv(s, flt: SessionFilter, rubric, kinds) -> str:
     grades = session_grades(s, sessions, rubric, kinds)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([_reference_safe(v) for v in HEADER])
+    blocks = list(rubric.groups)
+    writer.writerow([_reference_safe(v) for v in HEADER + [f"autoevaluation_{b}" for b in blocks]])
     for session in sessions:
         autos = {a.criterion_id: a for a in session.scores}
         overrides = {
@@ -47,6 +48,10 @@ def _reference_csv(s, flt: SessionFilter, rubric, kinds) -> str:
         }
         learner = session.learner
         final = grades[session.id].final
+        own = {
+            a.block: a.score for a in s.scalars(select(SelfAssessment).where(SelfAssessment.session_id == session.id))
+        }
+        self_cells = [["TI", "I", "S", "TS"][own[b]] if b in own else "" for b in blocks]
         for criterion in rubric.criteria:
             auto, override = autos.get(criterion.id), overrides.get(criterion.id)
             evidence = auto.evidence_turns if auto else []
@@ -59,6 +64,7 @@ def _reference_csv(s, flt: SessionFilter, rubric, kinds) -> str:
                 "" if override is None or override.score is None else override.score,
                 override.level if override else "", override.comment if override else "",
                 " | ".join(f"tour {e.get('turn')}: {e.get('text')}" for e in evidence),
+                *self_cells,
             ]  # fmt: skip
             writer.writerow([_reference_safe(v) for v in row])
     return "\ufeff" + buffer.getvalue()
@@ -66,7 +72,8 @@ def _reference_csv(s, flt: SessionFilter, rubric, kinds) -> str:
 
 def _school(s) -> list[str]:
     """Two classes (one named like a formula), a learner without a class, a learner of another
-    class left out of the export; scored, overridden, open and unscored sessions."""
+    class left out of the export; scored, overridden, open and unscored sessions; self-assessed
+    sessions (one on two blocks only, one on a block the grid no longer has)."""
     criteria = [c.id for c in default_rubric().criteria]
     formula_class, plain_class = Group(name='=HYPERLINK("x")'), Group(name="BTS NDRC; 1re année")
     s.add_all([formula_class, plain_class])
@@ -110,6 +117,9 @@ def _school(s) -> list[str]:
                     evidence_turns=evidence,
                 )
             )
+        if n % 2 == 0:  # the student rated themself: every block, two blocks, or an unknown block
+            blocks = list(default_rubric().groups) if n % 4 == 0 else ["argumentation", "decouverte", "ancien-bloc"]
+            s.add_all(SelfAssessment(session_id=session.id, block=b, score=(n + i) % 4) for i, b in enumerate(blocks))
         if n % 3 == 0:  # the teacher changed two scores, one to na, and commented like a formula
             s.add_all(
                 [
@@ -149,3 +159,13 @@ def test_export_matches_the_straightforward_one(url):  # noqa: F811
     # the teacher's scores moved the final grade away from the automatic one on the overridden sessions
     assert any(r["note_20"] != r["note_20_auto"] for r in overridden)
     assert {r["note_20"] for r in rows if r["issue"] == "open"} == {""}
+    # the self-assessment: one column per block, repeated on every row of the session, empty when not rated
+    assert [name for name in rows[0] if name.startswith("autoevaluation_")] == [
+        f"autoevaluation_{b}" for b in rubric.groups
+    ]
+    by_session = {r["session_id"]: r for r in rows}
+    assert by_session["s00"]["autoevaluation_preparation"] == "TI"  # every block rated
+    assert by_session["s00"]["autoevaluation_decouverte"] == "I"
+    assert by_session["s02"]["autoevaluation_argumentation"] == "S"  # two blocks rated, the others empty
+    assert by_session["s02"]["autoevaluation_preparation"] == ""
+    assert all(by_session["s01"][f"autoevaluation_{b}"] == "" for b in rubric.groups)  # not rated
