@@ -14,10 +14,12 @@ from bot.engine.library import default_library
 from bot.storage import db
 from bot.storage.models import CriterionScore, Group, Learner, ScoreOverride, SelfAssessment, SimSession
 from bot.storage.results import SessionFilter, iso, list_sessions, session_grades
-from bot.storage.score_export import HEADER, csv_text, scores_csv_rows
+from bot.storage.score_export import HEADER, chunked, csv_text, scores_csv
 from tests.unit.test_storage import url  # noqa: F401 - SQLite, and PostgreSQL with TEST_DATABASE_URL
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
+#: a cell the csv module quotes for every reason at once: a ``;``, quotes, a lone carriage return
+COMMENT = 'dit « oui » ; puis\r"non"'
 
 
 def _reference_safe(value) -> str:
@@ -127,7 +129,9 @@ def _school(s) -> list[str]:
                     ScoreOverride(
                         session_id=session.id, criterion_id=criteria[2], score=None, level="na", comment="@SOMME(A1)"
                     ),
-                    ScoreOverride(session_id=session.id, criterion_id=criteria[-1], score=1, level="I", comment=""),
+                    ScoreOverride(
+                        session_id=session.id, criterion_id=criteria[-1], score=1, level="I", comment=COMMENT
+                    ),
                 ]
             )
     s.commit()
@@ -145,16 +149,20 @@ def test_export_matches_the_straightforward_one(url):  # noqa: F811
             SessionFilter(learner_ids=[]),
         ):
             expected = _reference_csv(s, flt, rubric, kinds)
-            assert csv_text(scores_csv_rows(s, flt, rubric, kinds)) == expected
+            assert csv_text(scores_csv(s, flt, rubric, kinds)) == expected
 
-        text = csv_text(scores_csv_rows(s, SessionFilter(learner_ids=learner_ids), rubric, kinds))
+        text = csv_text(scores_csv(s, SessionFilter(learner_ids=learner_ids), rubric, kinds))
     assert text.startswith("\ufeffsession_id;eleve;classe;")
     rows = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
     assert len(rows) == 7 * len(rubric.criteria)  # 7 sessions of the three learners, one row per criterion
     assert {r["eleve"] for r in rows} == {"'-eleve.moins", "alice.dupont", "sans.classe"}
     assert {r["classe"] for r in rows} == {'\'=HYPERLINK("x")', "BTS NDRC; 1re année", ""}
     overridden = [r for r in rows if r["commentaire_enseignant"]]
-    assert {r["commentaire_enseignant"] for r in overridden} == {"-5", "'@SOMME(A1)"}  # a number stays a number
+    assert {r["commentaire_enseignant"] for r in overridden} == {
+        "-5",
+        "'@SOMME(A1)",
+        COMMENT,
+    }  # a number stays a number
     assert any("tour 1: '=2+2" not in r["preuves"] and "tour 4: =2+2 ou -5 %\nretour" in r["preuves"] for r in rows)
     # the teacher's scores moved the final grade away from the automatic one on the overridden sessions
     assert any(r["note_20"] != r["note_20_auto"] for r in overridden)
@@ -169,3 +177,25 @@ def test_export_matches_the_straightforward_one(url):  # noqa: F811
     assert by_session["s02"]["autoevaluation_argumentation"] == "S"  # two blocks rated, the others empty
     assert by_session["s02"]["autoevaluation_preparation"] == ""
     assert all(by_session["s01"][f"autoevaluation_{b}"] == "" for b in rubric.groups)  # not rated
+
+
+def test_streamed_pieces_pseudonyms_and_a_closed_database(url):  # noqa: F811
+    """The pieces a route streams are the file; they are produced after the database session is
+    closed (everything was read before the first one); the pseudonymised export is the plain one
+    with ``E-…``/``S-…`` in place of the learner and the session, stable within the file."""
+    rubric, kinds = default_rubric(), default_library().kinds
+    with db.session_factory(url)() as s:
+        learner_ids = _school(s)
+        expected = csv_text(scores_csv(s, SessionFilter(learner_ids=learner_ids), rubric, kinds))
+        lines = scores_csv(s, SessionFilter(learner_ids=learner_ids), rubric, kinds)
+        aliased = scores_csv(
+            s, SessionFilter(learner_ids=learner_ids), rubric, kinds, alias=lambda prefix, value: prefix + value[::-1]
+        )
+    pieces = list(chunked(lines, size=2_000))
+    assert len(pieces) > 3 and "".join(pieces) == expected
+    plain = list(csv.reader(io.StringIO(expected[1:]), delimiter=";"))
+    pseudo = list(csv.reader(io.StringIO(csv_text(aliased)[1:]), delimiter=";"))
+    assert pseudo[0] == ["pseudonyme" if name == "eleve" else name for name in plain[0]]
+    assert len(pseudo) == len(plain)
+    for mine, theirs in zip(pseudo[1:], plain[1:], strict=True):
+        assert mine[0] == "S-" + theirs[0][::-1] and mine[1] == "E-" + theirs[1][::-1] and mine[2:] == theirs[2:]

@@ -4,12 +4,13 @@ session; both carry the final grade (the teacher's scores win) beside the automa
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import ScoreOverride, User
-from bot.storage.score_export import csv_text, scores_csv_rows
+from bot.storage.results import SessionFilter
+from bot.storage.score_export import chunked, scores_csv
 from bot.web.debrief_view import blocks
 from bot.web.deps import get_db, teacher_user
 from bot.web.grades import grades_for
@@ -20,16 +21,25 @@ from bot.web.sheet_view import session_sheet_view
 router = APIRouter()
 
 
-@router.get("/enseignant/export.csv")
-def export_csv(request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)) -> Response:
+def export_filter(db: Session, user: User, request: Request) -> SessionFilter:
+    """The sessions a CSV export holds: the list's filters, narrowed to one of the teacher's classes
+    with ``?classe=<id>``."""
     flt = parse_filter(db, user, request)
     group_id = request.query_params.get("classe", "")
     if group_id.isdigit():
-        group = own_group(db, user, int(group_id))
-        flt.learner_ids = [lr.id for lr in group.learners]
-    rows = scores_csv_rows(db, flt, request.app.state.rubric(), request.app.state.library().kinds)
-    return Response(
-        csv_text(rows),
+        flt.learner_ids = [lr.id for lr in own_group(db, user, int(group_id)).learners]
+    return flt
+
+
+@router.get("/enseignant/export.csv")
+def export_csv(
+    request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
+) -> StreamingResponse:
+    flt = export_filter(db, user, request)
+    lines = scores_csv(db, flt, request.app.state.rubric(), request.app.state.library().kinds)
+    # streamed: the database was read above, the 3.4 MB of a class leave as they are written
+    return StreamingResponse(
+        chunked(lines),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="scores.csv"'},
     )
