@@ -14,17 +14,11 @@ from sqlalchemy.orm import Session
 from bot.engine.scenario import ScenarioError, parse_scenario
 from bot.lti.grades import scenario_kind, send_in_background
 from bot.storage import accounts, widget_links
+from bot.storage.class_views import agreement, heatmap, progress
 from bot.storage.debrief_records import model_released
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
-from bot.storage.results import (
-    SessionFilter,
-    agreement,
-    heatmap,
-    list_sessions,
-    progress,
-    set_correction,
-    set_override,
-)
+from bot.storage.results import SessionFilter, list_sessions
+from bot.storage.teacher_edits import set_correction, set_override
 from bot.web import uploads
 from bot.web.charts import lines
 from bot.web.debrief_view import blocks
