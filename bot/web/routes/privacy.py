@@ -205,7 +205,7 @@ def install_audit(app: FastAPI) -> None:
         for method, pattern, action, kind in AUDITED:
             match = pattern.match(request.url.path)
             who = getattr(request.state, "user", None)
-            if match and request.method == method and who is not None and who.role in {"teacher", "admin"}:
+            if match and request.method == method and who is not None and who.role in accounts.STAFF_ROLES:
                 key = match.group(1) if kind else ""
                 await run_in_threadpool(_write_audit, request, action, kind, key)
                 break
