@@ -26,11 +26,10 @@ from bot.storage.audit import ACTION_LABELS, recent_events, record_event
 from bot.storage.erasure import erase_learner
 from bot.storage.learner_data import REGISTRY, export_learner
 from bot.storage.models import Learner, SimSession, Turn, User
-from bot.storage.score_export import chunked, scores_csv
 from bot.web.deps import admin_user, get_db, student_user, teacher_user
 from bot.web.grades import grades_for
 from bot.web.privacy_pdf import learner_data_pdf
-from bot.web.routes.exports import export_filter
+from bot.web.routes.exports import csv_download
 from bot.web.routes.teacher import require_csrf
 from bot.web.templating import render
 
@@ -152,15 +151,10 @@ def export_pseudonymised(
     request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
 ) -> StreamingResponse:
     """The scores CSV without names or ids: a learner is ``E-…``, a session ``S-…`` (same filters)."""
-    flt = export_filter(db, user, request)
     # the pseudonyms are hex digests after a letter: never a formula
-    lines = scores_csv(db, flt, request.app.state.rubric(), request.app.state.library().kinds, alias=pseudonymiser())
+    response = csv_download(request, db, user, "scores-pseudonymises.csv", alias=pseudonymiser())
     record_event(db, "export_csv_pseudo", actor=user, target=str(request.url.query)[:255], ip=client_ip(request))
-    return StreamingResponse(
-        chunked(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="scores-pseudonymises.csv"'},
-    )
+    return response
 
 
 #: teacher pages that show or change a learner's record: (method, path, action, what the id is)
