@@ -110,13 +110,14 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--generate", action="store_true", help="fill the database first (drops it)")
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--page", help="only the pages whose name contains this text (e.g. « CSV »)")
     args = parser.parse_args(argv)
     if args.generate:
         from scripts.generate_teacher_data import main as generate
 
         generate(["--database-url", args.database_url, "--reset"])
     storage.upgrade(args.database_url)
-    pages = teacher_pages(args.database_url)
+    pages = {name: path for name, path in teacher_pages(args.database_url).items() if (args.page or "") in name}
     load_before = os.getloadavg()[0]
     env = cli.environment()
     port = devstack.free_port()

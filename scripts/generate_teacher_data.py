@@ -4,8 +4,9 @@
 
 Makes 20 teachers (``prof.bench01``… ; password ``motdepasse-bench``), 40 classes of 25
 students (1,000 learners with their accounts), 30,000 finished and scored sessions spread
-over a school year (every rubric criterion scored, a few turns and evidence rows each),
-some teacher overrides and three assignments per class. Rows are written with bulk
+over a school year (every rubric criterion scored, a few turns and evidence rows each, a
+self-assessment per competence block on two sessions in three), some teacher overrides and
+three assignments per class. Rows are written with bulk
 ``INSERT … VALUES`` (no ORM objects), so the whole set takes a few minutes, not hours.
 ``--reset`` drops every table of the database first (never point it at real data).
 """
@@ -31,6 +32,7 @@ from bot.storage.models import (
     Group,
     Learner,
     ScoreOverride,
+    SelfAssessment,
     SimSession,
     Turn,
     User,
@@ -97,6 +99,8 @@ def generate(url: str, classes: int, per_class: int, sessions: int, seed: int = 
     turn_rows: list = []
     evidence_rows: list = []
     override_rows: list = []
+    self_rows: list = []
+    blocks = list(rubric.groups)
     for n in range(sessions):
         learner = n % learners
         sid = f"bench-{n:06d}"
@@ -132,12 +136,17 @@ def generate(url: str, classes: int, per_class: int, sessions: int, seed: int = 
                 {"session_id": sid, "criterion_id": criteria[0], "score": 2, "level": "S", "comment": "Revu.",
                  "teacher_id": teacher_ids[0], "created_at": ended}
             )  # fmt: skip
+        if n % 3:  # not drawn from rng: the rest of the data stays the same as before it was added
+            self_rows.extend(
+                {"session_id": sid, "block": block, "score": (n + i) % 4, "created_at": ended}
+                for i, block in enumerate(blocks)
+            )
         if len(session_rows) >= 1_000 or n == sessions - 1:
             with engine.begin() as conn:
                 for table, rows in (
                     (SimSession.__table__, session_rows), (CriterionScore.__table__, score_rows),
                     (Turn.__table__, turn_rows), (Evidence.__table__, evidence_rows),
-                    (ScoreOverride.__table__, override_rows),
+                    (ScoreOverride.__table__, override_rows), (SelfAssessment.__table__, self_rows),
                 ):  # fmt: skip
                     _flush(conn, table, rows)
     if engine.dialect.name == "postgresql":

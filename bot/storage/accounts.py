@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from bot.storage.models import ApiToken, Group, Learner, User
 
 ROLES = ("admin", "teacher", "student")
+#: the roles of the school's staff: they see the teacher pages (an admin is a teacher too)
+STAFF_ROLES = frozenset({"admin", "teacher"})
 _hasher = PasswordHasher()
 #: verified against when the user does not exist, so timing does not reveal usernames
 _DUMMY_HASH = _hasher.hash("not-a-password")
@@ -276,3 +278,8 @@ def revoke_token(db: Session, user: User, token_id: int) -> bool:
         return False
     row.revoked_at = datetime.utcnow()
     return True
+
+
+def staff_accounts(db: Session) -> List[User]:
+    """Every teacher and admin account, by username: the admin's list of teachers."""
+    return list(db.scalars(select(User).where(User.role.in_(STAFF_ROLES)).order_by(User.username)))

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.assessment.rubric import Criterion, Rubric
+from bot.storage.class_views import criterion_summaries
 from bot.storage.models import CriterionScore, Learner, ScoreOverride, SimSession
-from bot.storage.results import LEVELS, criterion_summaries
+from bot.storage.results import LEVELS
 
 CHANGE_LABELS = {"up": "progrès", "down": "recul", "same": "stable", "new": "évalué une seule fois", "na": "non évalué"}
 

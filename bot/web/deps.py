@@ -13,6 +13,7 @@ from typing import Iterator
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from bot.storage.accounts import STAFF_ROLES
 from bot.storage.models import User
 from bot.web.settings import Settings
 
@@ -62,7 +63,7 @@ def current_user(request: Request, db: Session = Depends(get_db)) -> User:
 
 
 def teacher_user(user: User = Depends(current_user)) -> User:
-    if user.role not in {"teacher", "admin"}:
+    if user.role not in STAFF_ROLES:
         raise HTTPException(status_code=403, detail="Page réservée aux enseignants.")
     return user
 

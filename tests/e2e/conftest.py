@@ -21,6 +21,7 @@ from typing import Any, Dict, List
 import pytest
 
 from bot import cli, devstack
+from tests.e2e.browsing import ARGS, CHROMIUM, SHOTS
 from tests.e2e.telegram_api import BOT_USERNAME, SECRET, TOKEN, WEBHOOK_URL, FakeTelegramAPI
 
 
@@ -60,6 +61,22 @@ class RestClient:
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id", (sender,)
             ).fetchall()
         return [json.loads(d)["text"] for (d,) in rows]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright, for every browser test (tests/e2e/browsing.py:
+    login, screenshots). One per module: Playwright's sync API keeps an event loop running in the
+    thread, which the asyncio tests of other modules must not find there."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

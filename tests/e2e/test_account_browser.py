@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_web_browser import browser, login, shot  # noqa: F401 - browser: the chromium fixture
+from tests.e2e.browsing import login, shot
 from tests.web.conftest import start_web
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -24,7 +24,7 @@ def web_only(tmp_path_factory):
         app.process.wait(timeout=15)
 
 
-def test_admin_resets_a_password_that_the_teacher_changes_at_login(web_only, browser):  # noqa: F811
+def test_admin_resets_a_password_that_the_teacher_changes_at_login(web_only, browser):
     admin = browser.new_page(viewport={"width": 1200, "height": 900})
     login(admin, web_only.url, "admin")
     admin.goto(web_only.url + "/admin/enseignants")
@@ -37,16 +37,11 @@ def test_admin_resets_a_password_that_the_teacher_changes_at_login(web_only, bro
     assert "désactivé" in admin.locator("tr", has_text="prof.martin").inner_text()
 
     teacher = browser.new_page(viewport={"width": 390, "height": 844})
-    teacher.goto(web_only.url + "/connexion")
-    teacher.fill("input[name=username]", "prof.martin")
-    teacher.fill("input[name=password]", "motdepasse-solide")
-    teacher.click("button[type=submit]")
+    login(teacher, web_only.url, "prof.martin", "motdepasse-solide", refused=True)
     assert "Ce compte a été désactivé" in teacher.locator(".error").inner_text()
     shot(teacher, "account-disabled-login")
 
-    teacher.fill("input[name=username]", "prof.durand")
-    teacher.fill("input[name=password]", temporary)
-    teacher.click("button[type=submit]")
+    login(teacher, web_only.url, "prof.durand", temporary)
     teacher.wait_for_url("**/compte/mot-de-passe")
     assert "provisoire" in teacher.content()
     shot(teacher, "account-password-change")

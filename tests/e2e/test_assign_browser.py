@@ -12,13 +12,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e import test_web_browser as web_browser
+from tests.e2e.browsing import login, shot
 from tests.web.conftest import start_web
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-browser = web_browser.browser  # the shared headless Chromium fixture
-login, shot = web_browser.login, web_browser.shot
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_web_browser import browser, login, shot  # noqa: F401 - the shared Chromium fixture
+from tests.e2e.browsing import login, shot
 from tests.web.conftest import start_web
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -24,7 +24,7 @@ def web_alone(tmp_path_factory):
         app.process.wait(timeout=15)
 
 
-def test_student_filters_the_catalogue_and_teacher_gets_a_class_link(web_alone, browser):  # noqa: F811
+def test_student_filters_the_catalogue_and_teacher_gets_a_class_link(web_alone, browser):
     student = browser.new_page(viewport={"width": 390, "height": 844})
     login(student, web_alone.url, "alice.dupont")
     student.click("a[href='/catalogue']")

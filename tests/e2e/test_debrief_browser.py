@@ -8,24 +8,17 @@ Screenshots: ``results/screenshots/debrief-*.png``.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from bot import cli
 from bot.assessment import teaching
 from bot.assessment.rubric import default_rubric
 from bot.engine.library import load_library
 from bot.storage import db
-from tests.web.conftest import PASSWORD, start_web
+from tests.e2e.browsing import PHONE, login, shot
+from tests.web.conftest import start_web
 from tests.web.played import store_played
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = cli.ROOT / "results" / "screenshots"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
@@ -43,26 +36,16 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def phone():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-        page = context.new_page()
-        yield page
-        browser.close()
+def phone(browser):
+    """One phone-sized page for the module: the student stays logged in from one test to the next."""
+    context = browser.new_context(**{**PHONE, "bypass_csp": False})
+    yield context.new_page()
+    context.close()
 
 
 def _login_and_open(page, url: str, session_id: str, level: str) -> str:
     if "/eleve" not in page.url:
-        page.goto(url + "/connexion")
-        page.fill("input[name=username]", "alice.dupont")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        login(page, url, "alice.dupont")
         page.wait_for_url(url + "/eleve")
     page.goto(url + f"/eleve/seances/{session_id}")
     page.wait_for_selector("#auto-evaluation")
@@ -85,7 +68,7 @@ def test_a_poor_sessions_debrief_teaches_the_missed_facts_and_the_expected_answe
     expected = [r.expected for r in teaching.objection_reports(scenario, assessment) if r.expected]
     assert expected and all(answer in text for answer in expected)
     assert "éponse attendue" in text and default_rubric().grade_label in text
-    phone.screenshot(path=str(SHOTS / "debrief-poor.png"), full_page=True)
+    shot(phone, "debrief-poor")
 
 
 def test_an_excellent_sessions_debrief_shows_its_strengths(site, phone):
@@ -98,4 +81,4 @@ def test_an_excellent_sessions_debrief_shows_its_strengths(site, phone):
     for cid in strengths:
         assert rubric_labels[cid] in text
     assert "Pas encore de point fort net" not in text
-    phone.screenshot(path=str(SHOTS / "debrief-excellent.png"), full_page=True)
+    shot(phone, "debrief-excellent")

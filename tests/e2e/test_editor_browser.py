@@ -10,8 +10,8 @@ from typing import Any, Iterator, Tuple
 
 import pytest
 
+from tests.e2e.browsing import login, send, shot
 from tests.e2e.debrief_page import rate_self_then_read
-from tests.e2e.test_web_browser import browser, login, send, shot  # noqa: F401 - fixtures and helpers
 from tests.web.conftest import start_web
 from tests.web.small_scenario import small
 
@@ -68,7 +68,7 @@ def fill(page, path: str, value: Any) -> None:
         field.fill(str(value))
 
 
-def test_teacher_writes_publishes_and_a_student_plays_it(editor_web, browser):  # noqa: F811 - the fixture
+def test_teacher_writes_publishes_and_a_student_plays_it(editor_web, browser):
     url = editor_web.url
     desk = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
     page = desk.new_page()

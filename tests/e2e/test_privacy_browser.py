@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot import devstack
-from tests.e2e.test_web_browser import browser, login, shot  # noqa: F401 - the Chromium fixture
+from tests.e2e.browsing import login, shot
 from tests.web.conftest import start_web
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -21,7 +21,7 @@ def app(tmp_path):
     devstack.stop({"web": web.process})
 
 
-def test_privacy_notice_export_and_erasure_in_a_browser(app, browser):  # noqa: F811
+def test_privacy_notice_export_and_erasure_in_a_browser(app, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(app.url + "/connexion")
     page.click("text=Ce que nous conservons sur vous et vos droits")

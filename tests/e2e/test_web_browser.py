@@ -11,25 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from bot import cli
+from tests.e2e.browsing import PHONE, login, send, shot
 from tests.e2e.debrief_page import rate_self_then_read
 from tests.e2e.scripts import SCRIPTS
-from tests.web.conftest import PASSWORD, start_web
+from tests.web.conftest import start_web
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = cli.ROOT / "results" / "screenshots"
-ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -44,44 +36,10 @@ def stack_web(rasa_stack, tmp_path_factory):
         app.process.wait(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def login(page, url: str, username: str) -> None:
-    page.goto(url + "/connexion")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-
-
-def send(page, text: str) -> None:
-    before = page.locator(".msg").count()
-    page.fill("#text", text)
-    page.click("#send")
-    # the learner bubble, then at least one answer, and the composer free again
-    page.wait_for_function(f"document.querySelectorAll('.msg').length >= {before + 2}", timeout=90_000)
-    page.wait_for_function("!document.getElementById('send').disabled", timeout=90_000)
-
-
 def test_student_plays_and_teacher_reviews(stack_web, browser):
     url = stack_web.url
     script = SCRIPTS["air-plasturgie"]
-    # bypass_csp: Playwright's waits evaluate scripts; it also proves that escaping alone stops XSS
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, bypass_csp=True)
+    phone = browser.new_context(**PHONE)
     page = phone.new_page()
     errors: list = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -155,8 +113,6 @@ def test_student_plays_and_teacher_reviews(stack_web, browser):
     desk.close()
 
 
-# bypass_csp: Playwright's waits evaluate scripts (as in test_web_browser)
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "bypass_csp": True}
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 

@@ -51,6 +51,23 @@ def test_a_teacher_created_by_the_admin_changes_the_password_at_first_login(web)
     assert resp.headers["location"] == "/compte/mot-de-passe"
 
 
+def test_the_teachers_page_lists_the_staff_also_when_a_new_account_is_refused(web):  # noqa: F811
+    """The list and the refused form show the same accounts: teachers and admins, no student."""
+    admin = web.login("admin")
+    listed = admin.get(web.url + "/admin/enseignants").text
+    token = web.csrf(admin, "/admin/enseignants")
+    data = {"username": "prof.martin", "display_name": "Doublon", "password": "provisoire-1", "csrf_token": token}
+    refused = admin.post(web.url + "/admin/enseignants", data=data, follow_redirects=False)
+    assert refused.status_code == 400
+    with web.db() as s:
+        staff = accounts.staff_accounts(s)
+        students = list(s.scalars(select(User.username).where(User.role == "student")))
+    assert {u.role for u in staff} == {"teacher", "admin"} and students
+    for page in (listed, refused.text):
+        assert all(user.username in page for user in staff)
+        assert not any(f">{username}<" in page for username in students)
+
+
 def test_the_admin_resets_a_teacher_password_shown_once_and_changed_at_next_login(web):  # noqa: F811
     new_account(web, "prof.oubli")
     teacher = web.login("prof.oubli")

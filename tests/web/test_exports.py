@@ -120,3 +120,31 @@ def test_scenario_page_shows_readable_validation_errors(web):
         files={"scenario_file": ("agri-cuma.yml", valid, "application/x-yaml")},
     )
     assert "Fichier valide" in resp.text
+
+
+def _csv(http, url: str) -> tuple[list, list]:
+    rows = list(csv.reader(io.StringIO(http.get(url).content.decode("utf-8-sig")), delimiter=";"))
+    return rows[0], rows[1:]
+
+
+def test_both_csv_exports_carry_the_self_assessment_per_block(web):
+    """One column per competence block, empty until the student rated themself, then TI…TS on every
+    row of the session, in the plain and the pseudonymised export alike."""
+    from tests.web.test_debrief_pages import _self_assess
+
+    teacher = web.login("prof.martin")
+    exports = [
+        web.url + f"/enseignant/export.csv?classe={web.ids['group1']}",
+        web.url + f"/enseignant/export-pseudonymise.csv?classe={web.ids['group1']}",
+    ]
+    columns = [f"autoevaluation_{block}" for block in default_rubric().groups]
+    for url in exports:
+        header, body = _csv(teacher, url)
+        assert header[-len(columns) :] == columns and body
+        assert {row[header.index(name)] for row in body for name in columns} == {""}
+    assert _self_assess(web, web.login("alice.dupont"), web.ids["session"], "3").status_code == 303
+    for url in exports:
+        header, body = _csv(teacher, url)
+        assert header[-len(columns) :] == columns
+        assert {row[header.index(name)] for row in body for name in columns} == {"TS"}
+        assert len(body) == len(default_rubric().criteria)  # still one row per criterion

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from bot.engine.play_schema import LEVELS
+from bot.storage.accounts import STAFF_ROLES
 from bot.storage.models import User
 from bot.web.catalogue import DURATION_LABELS, Filters, choices, rows
 from bot.web.deps import current_user
@@ -35,7 +36,7 @@ def catalogue(
         raise HTTPException(status_code=400, detail="Durée inconnue.")
     filters = Filters(competence, situation, secteur, niveau, duree)
     class_link = ""
-    if lien and user.role in {"teacher", "admin"}:
+    if lien and user.role in STAFF_ROLES:
         if lien not in library.scenarios:
             raise HTTPException(status_code=404, detail="Scénario inconnu.")
         if not variante.isdigit() or int(variante) > MAX_FIXED_VARIANT:

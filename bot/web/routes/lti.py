@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.lti import adapters, grades, keys, provisioning
 from bot.lti.refusals import explain
 from bot.lti.registry import DatabaseToolConf, find_platform
+from bot.storage.accounts import STAFF_ROLES
 from bot.storage.lti_models import LtiActivity, LtiPlatform
 from bot.storage.models import Group, User
 from bot.web.deps import get_db
@@ -214,7 +215,7 @@ def _teacher_with_launch(request: Request, db: Session) -> tuple:
     uid = request.session.get("uid")
     user = db.get(User, uid) if isinstance(uid, int) else None
     launch_id = request.session.get("lti_launch")
-    if user is None or user.role not in {"teacher", "admin"} or not launch_id:
+    if user is None or user.role not in STAFF_ROLES or not launch_id:
         raise HTTPException(status_code=403, detail="Ouvrez cette page depuis Moodle (ajout d'une activité).")
     return user, launch_id
 

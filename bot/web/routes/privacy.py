@@ -12,10 +12,10 @@ import hmac
 import json
 import re
 import secrets
-from typing import Callable, Dict, Tuple
+from typing import Callable
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -26,11 +26,11 @@ from bot.storage.audit import ACTION_LABELS, recent_events, record_event
 from bot.storage.erasure import erase_learner
 from bot.storage.learner_data import REGISTRY, export_learner
 from bot.storage.models import Learner, SimSession, Turn, User
-from bot.storage.score_export import csv_text, scores_csv_rows
 from bot.web.deps import admin_user, get_db, student_user, teacher_user
 from bot.web.grades import grades_for
 from bot.web.privacy_pdf import learner_data_pdf
-from bot.web.routes.teacher import own_group, parse_filter, require_csrf
+from bot.web.routes.exports import csv_download
+from bot.web.routes.teacher import require_csrf
 from bot.web.templating import render
 
 router = APIRouter()
@@ -149,29 +149,12 @@ def pseudonymiser() -> Callable[[str, str], str]:
 @router.get("/enseignant/export-pseudonymise.csv")
 def export_pseudonymised(
     request: Request, user: User = Depends(teacher_user), db: Session = Depends(get_db)
-) -> Response:
+) -> StreamingResponse:
     """The scores CSV without names or ids: a learner is ``E-…``, a session ``S-…`` (same filters)."""
-    flt = parse_filter(db, user, request)
-    group_id = request.query_params.get("classe", "")
-    if group_id.isdigit():
-        flt.learner_ids = [lr.id for lr in own_group(db, user, int(group_id)).learners]
-    rows = list(scores_csv_rows(db, flt, request.app.state.rubric(), request.app.state.library().kinds))
-    alias = pseudonymiser()
-    header = rows[0]
-    columns: Dict[str, Tuple[int, str]] = {
-        "session_id": (header.index("session_id"), "S-"),
-        "eleve": (header.index("eleve"), "E-"),
-    }
-    header[columns["eleve"][0]] = "pseudonyme"
-    for row in rows[1:]:
-        for index, prefix in columns.values():
-            row[index] = alias(prefix, row[index])  # a hex digest after a letter: never a formula
+    # the pseudonyms are hex digests after a letter: never a formula
+    response = csv_download(request, db, user, "scores-pseudonymises.csv", alias=pseudonymiser())
     record_event(db, "export_csv_pseudo", actor=user, target=str(request.url.query)[:255], ip=client_ip(request))
-    return Response(
-        csv_text(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="scores-pseudonymises.csv"'},
-    )
+    return response
 
 
 #: teacher pages that show or change a learner's record: (method, path, action, what the id is)
@@ -216,7 +199,7 @@ def install_audit(app: FastAPI) -> None:
         for method, pattern, action, kind in AUDITED:
             match = pattern.match(request.url.path)
             who = getattr(request.state, "user", None)
-            if match and request.method == method and who is not None and who.role in {"teacher", "admin"}:
+            if match and request.method == method and who is not None and who.role in accounts.STAFF_ROLES:
                 key = match.group(1) if kind else ""
                 await run_in_threadpool(_write_audit, request, action, kind, key)
                 break

@@ -14,17 +14,11 @@ from sqlalchemy.orm import Session
 from bot.engine.scenario import ScenarioError, parse_scenario
 from bot.lti.grades import scenario_kind, send_in_background
 from bot.storage import accounts, widget_links
+from bot.storage.class_views import agreement, heatmap, progress
 from bot.storage.debrief_records import model_released
 from bot.storage.models import Group, Learner, MoveCorrection, ScoreOverride, SimSession, Turn, User
-from bot.storage.results import (
-    SessionFilter,
-    agreement,
-    heatmap,
-    list_sessions,
-    progress,
-    set_correction,
-    set_override,
-)
+from bot.storage.results import SessionFilter, list_sessions
+from bot.storage.teacher_edits import set_correction, set_override
 from bot.web import uploads
 from bot.web.charts import lines
 from bot.web.debrief_view import blocks
@@ -352,9 +346,8 @@ async def check_scenario(
 
 @router.get("/admin/enseignants")
 def teachers_page(request: Request, user: User = Depends(admin_user), db: Session = Depends(get_db)) -> Response:
-    teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
     reset = request.session.pop("reset_password", None)  # a temporary password, shown once
-    return render(request, "teacher/teachers.html", {"teachers": teachers, "reset": reset})
+    return render(request, "teacher/teachers.html", {"teachers": accounts.staff_accounts(db), "reset": reset})
 
 
 @router.post("/admin/enseignants")
@@ -372,6 +365,6 @@ async def create_teacher(
             accounts.create_user, db, username, password, "teacher", display_name=display_name, temporary=True
         )
     except accounts.AccountError as exc:
-        teachers = list(db.scalars(select(User).where(User.role.in_(["teacher", "admin"])).order_by(User.username)))
-        return render(request, "teacher/teachers.html", {"teachers": teachers, "error": str(exc)}, 400)
+        context = {"teachers": accounts.staff_accounts(db), "error": str(exc)}
+        return render(request, "teacher/teachers.html", context, 400)
     return RedirectResponse("/admin/enseignants", status_code=303)
