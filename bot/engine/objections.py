@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 BUDGET_OBJECTION_ID = "_budget"
 #: words of ``resolved_by`` that answer an objection in substance before it is raised
 PREEMPT_MIN_KEYWORDS = 3
+#: ...or one of them in a message that takes up this many of the objection's own words (its concern, answered)
+PREEMPT_ECHO_WORDS = 2
 #: moves that can bring a price within the budget
 BUDGET_ANSWERS = ANSWERING_MOVES | {Intent.STATE_PRICE.value, Intent.OFFER_CONCESSION.value}
 #: statements whose content can answer an objection before it is raised
@@ -79,11 +81,19 @@ def preempt(sim: Simulation) -> None:
     for item in sim.scenario.objections:
         if sim.state.objections.get(item.id, "waiting") != "waiting" or item.condition:
             continue
-        answered = count_keywords(norm, set(item.resolved_by.keywords)) >= PREEMPT_MIN_KEYWORDS
+        hits = count_keywords(norm, set(item.resolved_by.keywords))
+        answered = hits >= PREEMPT_MIN_KEYWORDS or (hits and _echoes(sim, item) >= PREEMPT_ECHO_WORDS)
         legal_cap = item.illegal and (sim.news.legal_term or sim.u.has("law_citation"))
         if any_keyword(norm, item.preempted_by) or answered or legal_cap:
             sim.state.objections[item.id] = "preempted"
             sim.event(f"objection_preempted:{item.id}")
+
+
+def _echoes(sim: Simulation, item: Objection) -> int:
+    """How many content words of the objection (any of its wordings) the message takes up: « le pilotage dynamique
+    garantit que les lignes ne disjoncteront pas » answers « huit points, ça risque de faire disjoncter les lignes »."""
+    said = set(stems(" ".join(normalize(sim.fill(t, item.persona, **sim.budget_values())) for t in item.text)))
+    return len(said & set(stems(sim.u.normalized)))
 
 
 def _trigger_reached(sim: Simulation, trigger: str) -> bool:

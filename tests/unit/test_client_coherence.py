@@ -126,3 +126,32 @@ def test_a_greeting_labelled_otherwise_is_a_greeting_and_never_reproached(librar
     )
     m.say("ask_open_question", "Qu'est-ce qui coince aujourd'hui pour avancer ?")
     assert "no_greeting" not in m.events and "bonjour" not in m.client.lower(), m.client
+
+
+def test_an_objection_answered_in_substance_with_the_proposal_is_not_raised_afterwards(library):
+    m = Meeting(library, "relance-devis")
+    m.say("greet", "Bonjour Madame Pichon, Thomas Le Bihan de Voltéo Services, au sujet de notre devis.")
+    m.say("acknowledge_objection", "Je comprends tout à fait, je serai bref.")
+    for question in (
+        "Qu'est-ce qui coince aujourd'hui pour avancer ?",
+        "Vos salariés rechargent comment aujourd'hui ?",
+        "Qui utilisera les bornes ?",
+        "Quelle puissance électrique avez-vous sur le site ?",
+        "Quel budget a été voté ?",
+        "Qui valide la dépense, et quand ?",
+        "Qu'attendez-vous de ce projet ?",
+    ):
+        m.say("ask_open_question", question)
+    m.say(
+        "present_solution",
+        "Je vous propose 4 bornes doubles BRN-22D avec le pilotage dynamique TGBT-PIL, qui garantit que les lignes de "
+        "production ne disjoncteront jamais.",
+    )
+    assert m.state.objections["puissance_tableau"] == "preempted", m.client
+
+
+def test_one_shared_word_with_the_objection_is_not_an_answer_in_substance(library):
+    m = Meeting(library, "relance-devis")
+    m.say("greet", "Bonjour Madame Pichon, Thomas Le Bihan de Voltéo Services, au sujet de notre devis.")
+    m.say("inform", "Nos bornes ont un pilotage dynamique, comme sur tous nos chantiers.")
+    assert m.state.objections["puissance_tableau"] == "waiting"

@@ -127,7 +127,9 @@ def objections(ctx: Context) -> Score:
     statuses = ctx.final.get("objections", {})
     resolved = [o for o in ctx.raised if statuses.get(o.id) == "resolved"]
     conceded = [o for o in ctx.raised if statuses.get(o.id) == "conceded"]
-    acknowledged = set(ctx.final.get("acknowledged", []))
+    ack_turns = ctx.where(lambda t: t.has(I.ACKNOWLEDGE_OBJECTION) and t.current_objection)
+    # welcomed: qualified by the client, or « je comprends… » said while it was open (accueilli et traité d'un trait)
+    acknowledged = set(ctx.final.get("acknowledged", [])) | {t.current_objection for t in ack_turns}
     handled_turns = ctx.where(
         lambda t: (
             t.current_objection
@@ -135,7 +137,6 @@ def objections(ctx: Context) -> Score:
             and t.objection_after(t.current_objection) in ("resolved", "conceded")
         )
     )
-    ack_turns = ctx.where(lambda t: t.has(I.ACKNOWLEDGE_OBJECTION) and t.current_objection)
     for t in handled_turns[:4]:
         ctx.note(t, "C1.2.2-c", "objection levée")
     ratio = len(resolved) / len(ctx.raised)
