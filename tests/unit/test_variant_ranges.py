@@ -1,5 +1,6 @@
 """The ranges of grand-compte-ao and distributeur-referencement (issue 16): every drawn variant stays
-winnable with the offer the file's notes give, and the figures that follow the budget move with it."""
+winnable with the offer the file's notes give, the figures that follow the budget move with it, and a
+variant may draw the other change of parameters (a planning to adapt, the budget unchanged)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ def test_each_variant_draws_a_budget_the_documented_offers_still_meet(library, s
     budgets = set()
     for variant in range(CHECKED_VARIANTS + 1):
         version = library.version(scenario_id, "standard", variant)
-        budget, changed = version.limits.budget_max_yearly, version.parameter_change.limits.budget_max_yearly
+        budget, change = version.limits.budget_max_yearly, version.parameter_change
         assert within <= budget < list_price, (variant, budget)
-        assert adapted <= changed, (variant, changed)
+        if change.limits is not None:  # the other change of parameters keeps the budget
+            assert adapted <= change.limits.budget_max_yearly, (variant, change.limits)
         budgets.add(budget)
     assert len(budgets) > 1, "the variants all draw the same budget"
 
@@ -34,6 +36,7 @@ def test_two_variants_differ_in_budget_objections_or_temperament(library, scenar
     drawn = [library.version(scenario_id, "standard", n) for n in range(1, CHECKED_VARIANTS + 1)]
     assert {v.temperament for v in drawn} == {"cordial", "presse", "mefiant"}
     assert len({tuple(o.id for o in v.objections) for v in drawn}) > 1
+    assert {v.parameter_change.limits is None for v in drawn} == {True, False}  # which change happens
 
 
 def test_the_figures_that_follow_the_budget_move_with_it(library):
@@ -43,4 +46,5 @@ def test_the_figures_that_follow_the_budget_move_with_it(library):
         spend = target + 4000  # « dépense 2026 » stays 4 000 € above the target
         budget_fact = version.fact("prix_cible")
         assert f"{spend:,.0f}".replace(",", " ") in budget_fact.open[0]
-        assert version.parameter_change.limits.budget_max_yearly == target - 8000
+        limits = version.parameter_change.limits
+        assert limits is None or limits.budget_max_yearly == target - 8000
