@@ -20,10 +20,11 @@ Differences with :class:`rasa.core.channels.telegram.TelegramInput`:
 * the Rasa sender id is the learner: the web account linked with ``/lier CODE``, or the
   guest ``tg:<telegram user id>``; replies go to the Telegram chat id, never to the
   learner id (one light output channel per update, sharing one aiogram ``Bot``);
-* commands (``/start``, ``/scenarios``, ``/scenario <id>``, ``/indice``, ``/bilan``,
+* commands (``/start``, ``/scenarios``, ``/scenario <id> [niveau]``, ``/indice``, ``/bilan``,
   ``/lier``…) are answered here or translated into the project's intents
-  (``/scenario agri-cuma`` → ``/start_scenario{"scenario_id": "agri-cuma"}``); any other
-  ``/intent`` is refused, so a student cannot force a move;
+  (``/scenario agri-cuma découverte`` → ``/start_scenario{"scenario_id": "agri-cuma", "mode":
+  ["training", "level:decouverte", "variant:auto"]}``, the level and variant as the web app sends
+  them); any other ``/intent`` is refused, so a student cannot force a move;
 * client and coach lines are marked in plain text and split under Telegram's
   4096-character limit at paragraph or line boundaries, never inside a word;
 * no ``getMe`` call per update, the webhook is set inside the server's event loop, a

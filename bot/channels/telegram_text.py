@@ -7,12 +7,14 @@ the channel that uses them.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import List, Mapping
 
 from bot.config import get_settings
+from bot.engine.play_schema import MAX_FIXED_VARIANT, start_options
 
 #: the channel's name: Rasa's input channel, and the key of the learners' Telegram links
 CHANNEL = "telegram"
@@ -30,7 +32,9 @@ Vous jouez le commercial ; je joue votre client B2B ({client} client) et un coac
 
 Comment jouer :
 1. /scenarios : la liste des scénarios.
-2. /scenario <id> : démarrer, par exemple /scenario air-plasturgie.
+2. /scenario <id> <niveau> : démarrer, par exemple /scenario air-plasturgie découverte.
+   Trois niveaux : découverte (un client qui se confie, peu d'objections), standard (par défaut),
+   examen (toutes les objections, un temps limité, sans indice).
    Lisez la fiche de préparation, puis ouvrez l'entretien.
 3. Écrivez comme dans un vrai rendez-vous : saluez, présentez-vous, posez vos questions, proposez, négociez, concluez.
 4. /indice : un conseil du coach si vous êtes bloqué·e.
@@ -48,7 +52,8 @@ ACCOUNT_LINKED = (
 
 HELP = """Commandes :
 /scenarios : liste des scénarios
-/scenario <id> : démarrer un scénario (ajoutez « examen » pour le mode examen, sans indice)
+/scenario <id> <niveau> : démarrer un scénario au niveau découverte, standard (par défaut)
+   ou examen (mode examen, sans indice) ; ajoutez « variante N » pour la variante fixée par votre enseignant
 /indice : un conseil du coach
 /bilan : terminer la simulation et recevoir le bilan
 /lier CODE : lier ce compte Telegram à votre espace web
@@ -59,9 +64,17 @@ En dehors des commandes, écrivez simplement ce que vous diriez à votre client.
 
 UNKNOWN_COMMAND = "Je ne connais pas la commande « {command} ».\n\n" + HELP
 SCENARIO_MENU_HEAD = "Scénarios disponibles :"
-SCENARIO_MENU_TAIL = "Pour démarrer : /scenario <id>, par exemple /scenario {example}"
+SCENARIO_MENU_TAIL = (
+    "Pour démarrer : /scenario <id> <niveau> (découverte, standard ou examen), "
+    "par exemple /scenario {example} découverte"
+)
 SCENARIO_MISSING = "Indiquez le scénario à démarrer."
 SCENARIO_UNKNOWN = "Je ne connais pas le scénario « {scenario_id} »."
+LEVEL_UNKNOWN = (
+    "Je ne comprends pas « {word} » après le scénario. Niveaux : découverte, standard ou examen ; "
+    "variante fixée par votre enseignant : « variante N » (N de 0 à {max_variant}). "
+    "Par exemple /scenario {scenario_id} découverte"
+)
 LINK_USAGE = (
     "Pour lier votre compte : connectez-vous au site, affichez votre code de liaison, "
     "puis tapez /lier suivi du code (par exemple /lier K7QM3XPD)."
@@ -243,11 +256,17 @@ def interpret(text: str, scenarios: Mapping[str, str]) -> Command:
     return Command("reply", UNKNOWN_COMMAND.format(command="/" + raw[:40]))
 
 
+#: the words after ``/scenario <id>`` that choose the level (folded); « examen » is also the exam mode
+LEVEL_WORDS = {"decouverte": "decouverte", "standard": "standard", "examen": "examen", "exam": "examen"}
+
+
 def _start_scenario(arg: str, scenarios: Mapping[str, str]) -> Command:
+    """``/scenario <id> [découverte|standard|examen] [variante N]`` → the start message, with the level and
+    the variant in the ``mode`` entity as the web app sends them (a new variant drawn for every attempt,
+    unless the teacher fixed one for the class)."""
     words = arg.split()
     if not words:
         return Command("reply", f"{SCENARIO_MISSING}\n\n{scenario_menu(scenarios)}")
-    exam = any(_fold(w) in {"examen", "exam"} for w in words[1:])
     wanted = _fold(words[0])
     ids = sorted(scenarios)
     if wanted.isdigit() and 1 <= int(wanted) <= len(ids):
@@ -255,5 +274,16 @@ def _start_scenario(arg: str, scenarios: Mapping[str, str]) -> Command:
     if wanted not in scenarios:
         unknown = SCENARIO_UNKNOWN.format(scenario_id=words[0][:60])
         return Command("reply", f"{unknown}\n\n{scenario_menu(scenarios)}")
-    entities = f'"scenario_id": "{wanted}"' + (', "mode": "exam"' if exam else "")
-    return Command("forward", f"/start_scenario{{{entities}}}")
+    level, variant = "standard", "auto"
+    rest = [_fold(w) for w in words[1:]]
+    while rest:
+        word = rest.pop(0)
+        if word in LEVEL_WORDS:
+            level = LEVEL_WORDS[word]
+        elif word in ("variante", "variant") and rest and rest[0].isdigit() and int(rest[0]) <= MAX_FIXED_VARIANT:
+            variant = int(rest.pop(0))
+        else:
+            text = LEVEL_UNKNOWN.format(word=word[:40], max_variant=MAX_FIXED_VARIANT, scenario_id=wanted)
+            return Command("reply", text)
+    options = start_options("exam" if level == "examen" else "training", level, variant)
+    return Command("forward", "/start_scenario" + json.dumps({"scenario_id": wanted, "mode": options}))

@@ -7,16 +7,22 @@ pointless: a figure of the fact (« 12 % », « 45 000 », « 15 avril ») or a 
 declares ``public: true`` in the scenario file and is not checked. What the client says when raising an
 objection and when the parameters change is hidden as well. The vendor's own catalogue, terms of sale
 and room for manoeuvre are left out of the compared text: their figures are the vendor's, not the client's.
+
+A learner reads the briefing of the version he plays (a budget drawn from the scenario's ranges): each
+drawn version is checked too (:func:`drawn_leaks`), since a drawn figure can meet one of the briefing.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Set, Tuple
+from typing import TYPE_CHECKING, List, Set, Tuple
 
 from bot.engine.scenario import Scenario
 from bot.language.text import normalize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.engine.library import Library
 
 #: French month names (normalized): « 15 avril » is one date, not the number 15
 MONTHS = (
@@ -112,3 +118,13 @@ def leaks(scenario: Scenario) -> List[Leak]:
         found += [Leak(hidden, f"le chiffre « {f} »", error) for f in sorted(figures(text) & shown_figures)]
         found += [Leak(hidden, f"la personne « {n} »", error) for n in sorted(people(text) & shown_people)]
     return found
+
+
+def drawn_leaks(library: Library, scenario_id: str, variants: int) -> List[Tuple[int, Leak]]:
+    """Leaks of the drawn versions 1..``variants`` that the file as written does not have, with their
+    variant. A level changes no text (it drops objections, scales limits), so the standard level is read."""
+    written = {leak.message() for leak in leaks(library.scenarios[scenario_id])}
+    found: List[Tuple[int, Leak]] = []
+    for variant in range(1, variants + 1):
+        found += [(variant, leak) for leak in leaks(library.version(scenario_id, "standard", variant))]
+    return [(variant, leak) for variant, leak in found if leak.message() not in written]

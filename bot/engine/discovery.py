@@ -145,15 +145,42 @@ def _owner_absent(sim: Simulation, fact: Fact) -> str | None:
     return None
 
 
+def answerer(sim: Simulation, fact: Fact) -> str:
+    """Who answers a fact, in whose voice it is written: its owner (``persona:``) when she is in the
+    meeting; a fact without an owner is the main persona's (« c'est moi qui décide »), so she answers it
+    when she is there, whoever the learner addresses; before she has joined, whoever leads."""
+    present = sim.state.present_personas
+    if fact.persona and fact.persona in present:
+        return fact.persona
+    main = sim.scenario.main_persona.id
+    if main in present:
+        return main
+    return sim.state.speaker or main
+
+
+def hand_over(sim: Simulation, persona_id: str) -> None:
+    """The learner asked a colleague in the meeting about someone else's fact: the colleague hands over in
+    one short line (« Je laisse Mme Fabre vous répondre. ») instead of answering in the other's words."""
+    addressed = sim.u.addressee
+    if not addressed or addressed == persona_id or addressed not in sim.state.present_personas:
+        return
+    event = f"fact_handover:{persona_id}"
+    if event in sim.reply.events:  # once a message: two facts of hers are one hand-over
+        return
+    sim.event(event)
+    sim.say_line("fact_handover", addressed, name=sim.scenario.persona(persona_id).name)
+
+
 def answer_fact(sim: Simulation, fact: Fact, open_form: bool) -> None:
-    """Answer with one fact: revealed now, deepened, or said again."""
+    """Answer with one fact, in its owner's voice: revealed now, deepened, or said again."""
     state = sim.state
     absent = _owner_absent(sim, fact)
     if absent:
         sim.event(f"fact_elsewhere:{fact.id}")
         sim.say_line("fact_elsewhere", name=absent)
         return
-    speaker = fact.persona if fact.persona in state.present_personas else None
+    speaker = answerer(sim, fact)
+    hand_over(sim, speaker)
     status = state.revealed.get(fact.id)
     state.last_fact = fact.id
     if status is None:
@@ -190,14 +217,17 @@ def deepen(sim: Simulation) -> None:
     current = sim.scenario.fact(state.last_fact) if state.last_fact else None
     if current is not None and state.vague_streak == 1 and current.id not in state.deepened:
         state.deepened.append(current.id)
+        speaker = answerer(sim, current)
+        hand_over(sim, speaker)
         if state.revealed.get(current.id) == "partial":
             state.revealed[current.id] = "full"
             sim.event(f"fact_deepened:{current.id}")
-            sim.say(frame(sim, "fact_deepen", sim.pick(f"fact:{current.id}:open", current.open)))
+            sim.say(frame(sim, "fact_deepen", sim.pick(f"fact:{current.id}:open", current.open), speaker), speaker)
             return
         # given in full already: the essentials again, in short (« pour résumer : … »)
         sim.event(f"fact_repeated:{current.id}")
-        sim.say(frame(sim, "vague_recap", sim.pick(f"fact:{current.id}:closed", current.closed)))
+        answer = sim.pick(f"fact:{current.id}:closed", current.closed)
+        sim.say(frame(sim, "vague_recap", answer, speaker), speaker)
         return
     sim.event("vague_question")
     sim.say_line("vague_precise")
@@ -262,8 +292,9 @@ def _checks_one_point(sim: Simulation) -> bool:
     if len(known_facts) != 1 or len(covered) > 1:
         return False
     fact = known_facts[0]
+    speaker = answerer(sim, fact)
     sim.event(f"fact_repeated:{fact.id}")
-    sim.say(frame(sim, "reformulation_point", sim.pick(f"fact:{fact.id}:closed", fact.closed)))
+    sim.say(frame(sim, "reformulation_point", sim.pick(f"fact:{fact.id}:closed", fact.closed), speaker), speaker)
     return True
 
 

@@ -19,6 +19,16 @@ LevelName = Literal["decouverte", "standard", "examen"]
 #: the client's temperaments a variant may draw (their lines are in ``_defaults.yml``)
 TEMPERAMENTS = ("cordial", "presse", "mefiant")
 TemperamentName = Literal["cordial", "presse", "mefiant"]
+#: the largest variant a teacher may fix for a class, a number the class can copy (the web's link,
+#: Telegram's « variante N »)
+MAX_FIXED_VARIANT = 999
+
+
+def start_options(mode: str, level: str, variant: int | str = "auto") -> List[str]:
+    """The options of a start message, as :func:`bot.engine.simulation.start_attempt` reads them: values of
+    the ``mode`` entity (level and variant travel in it: no new entity, no retraining). ``variant``: « auto »
+    (drawn from the learner and the attempt) or a number (fixed by a teacher for the class)."""
+    return [mode, f"level:{level}", f"variant:{variant}"]
 
 
 class _Model(BaseModel):

@@ -2,7 +2,8 @@
 
 Why: a teacher who declares ranges (``variants:``) or overrides a level must learn at once, from
 ``make scenarios``, that a drawn version breaks (an unknown temperament, a placeholder without a value,
-no objection left), not from a student in the middle of an exam.
+no objection left) or that its briefing gives away a hidden fact (a drawn budget equal to a figure of
+the briefing), not from a student in the middle of an exam.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import List
 
+from bot.content.spoilers import drawn_leaks
 from bot.engine.library import Library
 from bot.engine.play_schema import LEVELS
 from bot.engine.state import Move
@@ -43,4 +45,8 @@ def problems(library: Library, scenario_id: str, variants: int = CHECKED_VARIANT
                 found.append(f"{where} : une valeur « {{….raw}} » n'est pas déclarée dans variants.values")
             if not any(u.speaker == "client" for u in reply.utterances):
                 found.append(f"{where} : le client ne répond pas au bonjour")
+    if not found:  # the briefing of each drawn version, not only the file's
+        found += [
+            f"variante {n} : {leak.message()}" for n, leak in drawn_leaks(library, scenario_id, variants) if leak.error
+        ]
     return found

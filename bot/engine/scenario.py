@@ -160,6 +160,7 @@ LINE_KEYS = (
     "fact_closed",  # frame of a fact revealed by a closed question; {answer}
     "fact_deepen",  # more on a fact given in short form before; {answer}
     "fact_elsewhere",  # a fact only another persona (absent) knows; {name}
+    "fact_handover",  # the persona addressed lets the fact's owner answer (« Je laisse {name} vous répondre. »)
     "reformulation_point",  # a reformulation that checks one point already given; {answer}
     "vague_recap",  # « et sinon ? » on a fact already given in full: its essentials again; {answer}
     "vague_precise",  # a second vague question in a row: « soyez précis »

@@ -74,6 +74,8 @@ class Understanding:
     addressee: str | None = None
     tutoiement: bool = False
     cues: FrozenSet[str] = frozenset()
+    #: where the message names a persona of the meeting (left out of its questions): :func:`name_spans`
+    names: Tuple[Tuple[int, int], ...] = ()
 
     def has(self, cue: str) -> bool:
         """One of :data:`REACTION_CUES` is in the message."""
@@ -82,9 +84,10 @@ class Understanding:
     @property
     def question_share(self) -> float:
         """How much of the message its questions are (1.0: the message only asks)."""
-        if not self.normalized:
+        said = len(self.normalized) - sum(b - a for a, b in self.names)  # « Monsieur Lounis, » is no content
+        if said <= 0:
             return 0.0
-        return min(1.0, sum(len(q.text) for q in self.questions) / len(self.normalized))
+        return min(1.0, sum(len(q.text) for q in self.questions) / said)
 
 
 def split_questions(normalized: str) -> Tuple[str, ...]:
@@ -113,11 +116,22 @@ def question_parts(normalized: str) -> List[Tuple[int, int]]:
     return out
 
 
+#: titles before a name, as the learner writes them (normalized)
+_TITLES = r"(?:monsieur|madame|mademoiselle|maitre|mme|mlle|me|m\.?)"
+
+
+def name_words(name: str) -> List[str]:
+    """The words of a persona's name, without its title (« M. Yann Le Bihan » → yann, le, bihan)."""
+    words = re.findall(r"[a-z][a-z'-]*", normalize(name))
+    while words and re.fullmatch(_TITLES, words[0]):
+        words = words[1:]
+    return words
+
+
 def addressee(normalized: str, personas: Sequence[PersonaName]) -> str | None:
     """The persona the learner speaks to by name (« Madame Roussel »), or by title when only one fits."""
     for persona in personas:
-        words = [w for w in re.findall(r"[a-z][a-z'-]+", normalize(persona.name)) if len(w) > 2]
-        words = [w for w in words if w not in ("mme", "mlle", "monsieur", "madame")]
+        words = [w for w in name_words(persona.name) if len(w) > 2]
         if any(re.search(rf"\b{re.escape(w)}\b", normalized) for w in words):
             return persona.id
     for title, gender in (("madame", "f"), ("mme", "f"), ("monsieur", "m")):
@@ -128,10 +142,65 @@ def addressee(normalized: str, personas: Sequence[PersonaName]) -> str | None:
     return None
 
 
-def _question(text: str, norm: str, where: List[int], start: int, end: int) -> Question:
-    """One question: read in normal form, scored on the learner's own words (word vectors know accents)."""
-    clause = _clause(norm[start:end])
-    words = original_span(text, where, start, end).strip(" ,") or clause
+def name_spans(normalized: str, personas: Sequence[PersonaName]) -> List[Tuple[int, int]]:
+    """Where the message names a persona in the meeting (« Monsieur Lounis, … », « …, Karim ? »).
+
+    A name is how the learner turns to someone, not what he asks about: the question is read without it,
+    so that « Lounis » is never taken for a fact's keyword (:func:`bot.engine.simulation.read` passes the
+    personas present; the addressee is found apart, by :func:`addressee`)."""
+    spans: List[Tuple[int, int]] = []
+    for persona in personas:
+        words = name_words(persona.name)
+        if not words:
+            continue
+        *given, last = words
+        full = (
+            rf"\b(?:{_TITLES}\s+|m\.)?" + "".join(rf"(?:{re.escape(w)}\s+)?" for w in given) + rf"{re.escape(last)}\b"
+        )
+        patterns = [full]
+        if given and len(given[0]) > 2:  # a first name alone is a name only when the learner calls out with it
+            patterns.append(rf"\b{re.escape(given[0])}(?=\s*,)|(?<=, ){re.escape(given[0])}(?=\s*[?!.]|$)")
+        for pattern in patterns:
+            spans += [m.span() for m in re.finditer(pattern, normalized)]
+    merged: List[Tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _masked(normalized: str, spans: Sequence[Tuple[int, int]]) -> str:
+    """The text with these spans blanked out (same length: positions still map to the learner's words)."""
+    chars = list(normalized)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+_HANGING_COMMA = re.compile(r"\s*,\s*([?!.]|$)")
+
+
+def _tidy(text: str) -> str:
+    """Spaces collapsed, no comma left hanging where a name was taken out (« vos besoins, ? »)."""
+    return _HANGING_COMMA.sub(r" \1", " ".join(text.split()))
+
+
+def _question(
+    text: str, norm: str, where: List[int], start: int, end: int, holes: Sequence[Tuple[int, int]] = ()
+) -> Question:
+    """One question: read in normal form, scored on the learner's own words (word vectors know accents).
+    ``holes``: the names of the personas addressed, left out of both (``norm`` has them blanked)."""
+    clause = _clause(_tidy(norm[start:end]))
+    pieces, left = [], start
+    for a, b in holes:
+        if b <= start or a >= end:
+            continue
+        pieces.append(original_span(text, where, left, max(left, a)))
+        left = min(end, b)
+    pieces.append(original_span(text, where, left, end))
+    words = _tidy(" ".join(pieces)).strip(" ,") or clause
     return Question(clause, question_form(clause), topic_scores(words), words)
 
 
@@ -152,8 +221,10 @@ def understand(
     read as one question.
     """
     norm, where = normalize_aligned(text)
-    spans = question_parts(norm) or ([(0, len(norm))] if questions_expected and norm else [])
-    questions = tuple(_question(text, norm, where, a, b) for a, b in spans)
+    holes = name_spans(norm, personas)
+    asked = _masked(norm, holes)
+    spans = question_parts(asked) or ([(0, len(asked))] if questions_expected and asked.strip() else [])
+    questions = tuple(_question(text, asked, where, a, b, holes) for a, b in spans)
     refs = {r.upper() for r, _ in catalogue}
     named = [r for r, keywords in catalogue if any_keyword(norm, keywords) or r.lower() in norm]
     prefixes = {r.split("-")[0] for r in refs}
@@ -172,4 +243,5 @@ def understand(
         addressee=addressee(norm, personas),
         tutoiement=is_tutoiement(norm),
         cues=cues,
+        names=tuple(holes),
     )

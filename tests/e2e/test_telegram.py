@@ -26,6 +26,8 @@ from tests.e2e.telegram_api import SECRET, WEBHOOK_URL, FakeTelegramAPI
 pytestmark = pytest.mark.e2e
 
 LIMIT = 4096
+#: the start message of ``/scenario <id> [niveau]``: the web app's, the level and variant in the ``mode`` entity
+START = '/start_scenario{{"scenario_id": "{}", "mode": ["{}", "level:{}", "variant:auto"]}}'
 
 
 def utf16_len(text: str) -> int:
@@ -201,7 +203,9 @@ def test_linking_with_a_web_code_plays_as_the_student(stack):
     assert replies and {m["chat_id"] for m in replies} == {str(student)}
     assert replies[0]["text"].startswith("🎓 Coach : 📋 Fiche de préparation")
     # Rasa saw the student's learner id, not the Telegram id
-    assert [e["text"] for e in stack.events("lea.martin", "user")] == ['/start_scenario{"scenario_id": "agri-cuma"}']
+    assert [e["text"] for e in stack.events("lea.martin", "user")] == [
+        START.format("agri-cuma", "training", "standard")
+    ]
     assert stack.events(f"tg:{student}", "user") == []
     with db.session_factory(stack.db_url)() as s:
         link = s.scalars(select(ChannelLink).where(ChannelLink.external_id == str(student))).one()
@@ -242,7 +246,32 @@ def test_a_failed_send_never_loses_the_learner_turn(stack):
     finally:
         stack.api.blocked.discard("5005")
     assert [e["text"] for e in stack.events("tg:5005", "user")] == [
-        '/start_scenario{"scenario_id": "air-plasturgie"}',
+        START.format("air-plasturgie", "training", "standard"),
         "Bonjour Monsieur Garnier",
     ]
     assert stack.state_of("tg:5005")["scenario_id"] == "air-plasturgie"
+
+
+def test_a_learner_chooses_the_level_when_starting(stack):
+    """« /scenario <id> découverte » plays the découverte level, « examen » the exam; each attempt draws its
+    variant as in the web app; an unknown level gets the levels in French and starts nothing."""
+    learner = 6006
+    (unknown,) = stack.say(learner, "/scenario agri-cuma facile")
+    assert "Niveaux : découverte, standard ou examen" in unknown["text"]
+    assert stack.events(f"tg:{learner}", "user") == []
+
+    briefing = stack.say(learner, "/scenario agri-cuma découverte")
+    assert briefing[0]["text"].startswith("🎓 Coach : 📋 Fiche de préparation")
+    state = stack.state_of(f"tg:{learner}")
+    assert (state["scenario_id"], state["mode"], state["level"]) == ("agri-cuma", "training", "decouverte")
+    first = state["variant"]
+    assert first > 0  # drawn, not the file as written
+
+    stack.say(learner, "/scenario agri-cuma examen")
+    state = stack.state_of(f"tg:{learner}")
+    assert (state["mode"], state["level"]) == ("exam", "examen")
+    assert state["variant"] not in (0, first)  # a new attempt, a new variant
+    assert [e["text"] for e in stack.events(f"tg:{learner}", "user")] == [
+        START.format("agri-cuma", "training", "decouverte"),
+        START.format("agri-cuma", "exam", "examen"),
+    ]

@@ -166,12 +166,15 @@ def test_a_signal_never_asks_for_what_the_learner_brought(library):
     assert tranches in m.state.signals_done
 
 
-def test_the_addressed_persona_answers(library):
+def test_the_addressed_persona_answers_or_hands_over(library):
+    """The circuit is M. Garnier's fact (« Moi je prescris… »): Mme Roussel, addressed, speaks first and
+    lets him answer; she never says his words."""
     m = Meeting(library, "air-plasturgie").open_meeting()
     m.state.present_personas.append("roussel")
     m.say("ask_open_question", "Madame Roussel, comment se passe le choix d'un fournisseur chez vous ?")
-    speakers = {u.name for u in m.last.utterances if u.speaker == "client"}
-    assert speakers == {"Mme Nathalie Roussel"}
+    speakers = [u.name for u in m.last.utterances if u.speaker == "client"]
+    assert speakers == ["Mme Nathalie Roussel", "M. Olivier Garnier"], m.client
+    assert "Garnier" in m.last.utterances[0].text and m.answered() == {"circuit"}
 
 
 def test_a_fact_the_learner_establishes_counts_at_the_close(library):

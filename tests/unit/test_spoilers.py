@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.content.spoilers import figures, leaks, people
+from bot.content.spoilers import drawn_leaks, figures, leaks, people
+from bot.engine.playable import CHECKED_VARIANTS, problems
 from bot.engine.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,4 +94,38 @@ def test_a_public_fact_may_be_quoted():
 
 def test_every_scenario_briefing_is_free_of_fact_spoilers(library):
     errors = [f"{sid}: {leak.message()}" for sid, s in library.scenarios.items() for leak in leaks(s) if leak.error]
+    assert errors == []
+
+
+# ----------------------------------------------------- the versions a learner is shown
+def test_a_drawn_budget_that_meets_a_figure_of_the_briefing_is_a_leak(library):
+    """cvc-ehpad draws its budget from 115 000 to 130 000 €; a briefing quoting 125 000 € is clean as
+    written (120 000 €) but gives the budget away in the variants that draw 125 000 €."""
+
+    def edit(raw):
+        raw["briefing"]["known"].append("Un concurrent a chiffré une chaufferie neuve à 125 000 € HT.")
+
+    scenario = _scenario(edit)
+    assert leaks(scenario) == []
+    lib = library.with_scenarios({scenario.id: scenario}, hidden=[scenario.id])
+    drawn = [
+        n for n in range(1, CHECKED_VARIANTS + 1) if lib.version(scenario.id, "standard", n).limits.budget_max == 125000
+    ]
+    assert drawn, "no variant draws 125 000 €: the test would prove nothing"
+    found = drawn_leaks(lib, scenario.id, CHECKED_VARIANTS)
+    assert sorted({n for n, leak in found if leak.error}) == drawn
+    assert all(leak.what == "le chiffre « 125000 € »" for _, leak in found)
+    reported = problems(lib, scenario.id)
+    assert any(p.startswith(f"variante {drawn[0]} : la fiche de préparation dévoile le fait") for p in reported), (
+        reported
+    )
+
+
+def test_no_drawn_version_of_a_scenario_gives_a_fact_away(library):
+    errors = [
+        f"{sid}, variante {n} : {leak.message()}"
+        for sid in library.scenarios
+        for n, leak in drawn_leaks(library, sid, CHECKED_VARIANTS)
+        if leak.error
+    ]
     assert errors == []

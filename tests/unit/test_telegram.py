@@ -24,6 +24,8 @@ from bot.config import get_settings
 from bot.storage import db, links
 from bot.storage.models import ChannelLink, Learner, LinkCode
 
+#: the start message the web app sends too: the level and the variant in the ``mode`` entity
+START = '/start_scenario{{"scenario_id": "{}", "mode": ["{}", "level:{}", "variant:{}"]}}'
 SCENARIOS = {
     "air-plasturgie": "AirTech Industrie : air comprimé pour Plastiformes SAS",
     "agri-cuma": "Agri-Équipements du Val : un pulvérisateur pour la CUMA de la Vallée",
@@ -114,16 +116,50 @@ def test_plain_text_goes_to_rasa():
         ("/indice", "/ask_hint"),
         ("/bilan", "/request_debrief"),
         ("/indice@CoachNegoBot", "/ask_hint"),
-        ("/scenario agri-cuma", '/start_scenario{"scenario_id": "agri-cuma"}'),
-        ("/scenario Agri-CUMA", '/start_scenario{"scenario_id": "agri-cuma"}'),
-        ("/scénario 2", '/start_scenario{"scenario_id": "air-plasturgie"}'),
-        ("/scenario agri-cuma examen", '/start_scenario{"scenario_id": "agri-cuma", "mode": "exam"}'),
+        ("/scenario agri-cuma", START.format("agri-cuma", "training", "standard", "auto")),
+        ("/scenario Agri-CUMA", START.format("agri-cuma", "training", "standard", "auto")),
+        ("/scénario 2", START.format("air-plasturgie", "training", "standard", "auto")),
+        ("/scenario agri-cuma examen", START.format("agri-cuma", "exam", "examen", "auto")),
+        ("/scenario agri-cuma Découverte", START.format("agri-cuma", "training", "decouverte", "auto")),
+        ("/scenario 2 decouverte", START.format("air-plasturgie", "training", "decouverte", "auto")),
+        ("/scenario agri-cuma standard", START.format("agri-cuma", "training", "standard", "auto")),
+        ("/scenario agri-cuma examen variante 7", START.format("agri-cuma", "exam", "examen", "7")),
+        ("/scenario agri-cuma variante 0", START.format("agri-cuma", "training", "standard", "0")),
         ('/start_scenario{"scenario_id": "agri-cuma"}', '/start_scenario{"scenario_id": "agri-cuma"}'),
         ("/request_debrief", "/request_debrief"),
     ],
 )
 def test_commands_become_project_intents(text, expected):
     assert interpret(text, SCENARIOS) == Command("forward", expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["/scenario agri-cuma facile", "/scenario agri-cuma variante", "/scenario 1 variante 5000"]
+)
+def test_an_unknown_level_gets_the_levels_in_french(text):
+    answer = interpret(text, SCENARIOS)
+    assert answer.kind == "reply"
+    assert "Niveaux : découverte, standard ou examen" in answer.text and "/scenario agri-cuma découverte" in answer.text
+
+
+def test_the_help_and_the_menu_say_how_to_choose_the_level():
+    assert "découverte" in interpret("/aide", SCENARIOS).text and "examen" in interpret("/aide", SCENARIOS).text
+    assert "/scenario agri-cuma découverte" in interpret("/scenarios", SCENARIOS).text
+
+
+def test_the_start_message_is_the_web_apps(library):
+    """One format, read by one function: what Telegram sends starts the level and variant asked for."""
+    import json
+
+    from bot.engine.simulation import start_attempt
+
+    text = interpret("/scenario agri-cuma découverte variante 3", SCENARIOS).text
+    options = json.loads(text[len("/start_scenario") :])["mode"]
+    state = start_attempt(library, "agri-cuma", 42, options[0], options)
+    assert (state.mode, state.level, state.variant) == ("training", "decouverte", 3)
+    exam = json.loads(interpret("/scenario agri-cuma examen", SCENARIOS).text[len("/start_scenario") :])["mode"]
+    state = start_attempt(library, "agri-cuma", 42, exam[0], exam)
+    assert (state.mode, state.level) == ("exam", "examen") and state.variant > 0
 
 
 def test_scenario_list_and_unknown_scenario():

@@ -55,6 +55,7 @@ def test_a_teacher_gets_the_link_of_a_fixed_variant_for_the_class(web, teacher):
     page = teacher.get(web.url + "/catalogue", params={"lien": "cvc-ehpad", "variante": "7"})
     assert page.status_code == 200
     assert "/eleve/simulation?scenario=cvc-ehpad&amp;mode=exam&amp;niveau=examen&amp;variante=7" in page.text
+    assert "/scenario cvc-ehpad examen variante 7" in page.text  # the same start on Telegram
     assert teacher.get(web.url + "/catalogue", params={"lien": "cvc-ehpad", "variante": "-1"}).status_code == 400
     assert teacher.get(web.url + "/catalogue", params={"lien": "nope", "variante": "1"}).status_code == 404
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from bot.engine.play_schema import LEVELS
+from bot.engine.play_schema import LEVELS, MAX_FIXED_VARIANT
 from bot.storage.accounts import STAFF_ROLES
 from bot.storage.models import User
 from bot.web.catalogue import DURATION_LABELS, Filters, choices, rows
 from bot.web.deps import current_user
-from bot.web.routes.student import MAX_FIXED_VARIANT
 from bot.web.templating import render
 
 router = APIRouter()
@@ -35,7 +34,7 @@ def catalogue(
     if duree and duree not in DURATION_LABELS:
         raise HTTPException(status_code=400, detail="Durée inconnue.")
     filters = Filters(competence, situation, secteur, niveau, duree)
-    class_link = ""
+    class_link = class_command = ""
     if lien and user.role in STAFF_ROLES:
         if lien not in library.scenarios:
             raise HTTPException(status_code=404, detail="Scénario inconnu.")
@@ -43,6 +42,7 @@ def catalogue(
             detail = f"Variante invalide : un nombre entre 0 et {MAX_FIXED_VARIANT}."
             raise HTTPException(status_code=400, detail=detail)
         class_link = f"/eleve/simulation?scenario={lien}&mode=exam&niveau=examen&variante={int(variante)}"
+        class_command = f"/scenario {lien} examen variante {int(variante)}"  # the same start on Telegram
     context = {
         "rows": rows(library, request.app.state.rubric(), filters),
         "filters": filters,
@@ -50,6 +50,7 @@ def catalogue(
         "levels": [(name, library.levels.get(name)) for name in LEVELS],
         "durations": DURATION_LABELS,
         "class_link": class_link,
+        "class_command": class_command,
         "link_scenario": lien,
         "max_variant": MAX_FIXED_VARIANT,
     }

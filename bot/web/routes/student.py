@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.engine.play_schema import LEVELS
+from bot.engine.play_schema import LEVELS, MAX_FIXED_VARIANT, start_options
 from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
@@ -27,9 +27,6 @@ from bot.web.settings import Settings
 from bot.web.templating import render
 
 router = APIRouter()
-
-#: the largest variant a teacher may fix (a number the class can copy)
-MAX_FIXED_VARIANT = 999
 
 
 def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
@@ -98,7 +95,7 @@ def start_command(
         variant = "auto"
     elif isinstance(variant, bool) or not str(variant).isdigit() or int(variant) > MAX_FIXED_VARIANT:
         raise HTTPException(status_code=400, detail=f"Variante invalide : un nombre entre 0 et {MAX_FIXED_VARIANT}.")
-    options = [mode, f"level:{level}", f"variant:{int(variant) if variant != 'auto' else 'auto'}"]
+    options = start_options(mode, level, int(variant) if variant != "auto" else "auto")
     return "/start_scenario" + json.dumps({"scenario_id": scenario_id, "mode": options})
 
 
