@@ -30,8 +30,8 @@ from bot.language.understanding import Understanding, understand
 
 #: a sentence ends at a line break, or at . ! ? ; followed by a space (« M. Benali » splits: harmless)
 _SENTENCE_END = re.compile(r"\n+|(?<=[.!?;])\s+")
-#: the matcher must be this sure that a sentence restitutes an element (statements rank lower than questions)
-MATCH_MIN = 0.5
+#: how sure the matcher must be, beyond its own decision (the element likelier than « no element »)
+MATCH_MIN = 0.0
 #: keywords of an element a sentence must contain to restitute it without the matcher
 KEYWORD_HITS = 2
 

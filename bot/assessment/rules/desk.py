@@ -35,6 +35,8 @@ from bot.language.text import clip
 SPECIFICATION_PARTS = ("contexte", "besoin", "contrainte", "volume", "budget", "delai", "critere")
 #: a report shorter than this (words) is no report
 MIN_WORDS = 40
+#: this many facts restituted are « quelques faits isolés » (C3.1-a level 1), fewer is no restitution
+FEW_FACTS = 2
 #: the share of the expected sections a well-structured report has
 STRUCTURED = 0.8
 
@@ -72,7 +74,8 @@ def restitution(d: Desk) -> Score:
         return Score.of(3, f"Restitution fidèle et complète : {head}{tail}.", evidence)
     if c.essential_share >= 0.7:
         return Score.of(2, f"L'essentiel est restitué : {head}{tail}.", evidence)
-    if c.essential_share >= 0.35 or c.fact_share >= 0.35:
+    restituted = [f for f in facts if f.id in c.covered]
+    if len(restituted) >= FEW_FACTS or c.essential_share >= 0.35:  # « quelques faits isolés »
         return Score.of(1, f"Restitution partielle : {head}{tail}.", evidence)
     return Score.of(0, f"L'entretien n'est pas restitué : {head}{tail}.", evidence or d.parts)
 
@@ -104,7 +107,7 @@ def exploitation(d: Desk) -> Score:
         score = 3
     elif exact >= 0.5 and dated >= 0.5 and kept >= 0.5:
         score = 2
-    elif exact > 0 or present > 0 or kept > 0:
+    elif exact > 0 or present > 0 or kept > 0 or wrong or c.invented:  # figures given, even wrong
         score = 1
     else:
         return Score.of(0, f"Ni chiffres, ni engagements, ni prochaines étapes ({summary}).", d.parts[:1])
@@ -140,8 +143,9 @@ def specification(d: Desk) -> Score:
         return Score.of(3, f"Cahier des charges complet, budget et délais exacts ({head}).", evidence)
     if len(covered) >= len(expected) - 2:
         return Score.of(2, f"Rubriques principales présentes ({head}{tail}).", evidence)
-    if len(covered) >= 3:
-        return Score.of(1, f"Besoin décrit en partie ({head}{tail}).", evidence)
+    needs = [f for f in d.task.facts if f.category == "besoin" and f.id in c.covered]
+    if len(covered) >= 3 or needs:  # « besoin décrit en vrac, plusieurs rubriques absentes »
+        return Score.of(1, f"Besoin décrit en partie ({head}{tail}).", evidence or d.turns_of([c.covered[needs[0].id]]))
     return Score.of(0, f"Besoin non formalisé ({head}{tail}).", evidence or d.parts[:1])
 
 
