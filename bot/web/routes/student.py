@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.engine.desk_schema import is_desk
 from bot.engine.play_schema import LEVELS
 from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
@@ -165,6 +166,9 @@ def scenario_page(
     if not authored.playable(db, library, scenario_id):  # drafts are not offered
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
+    if is_desk(scenario):  # a desk task: the situation and the request; the meeting record comes at the start
+        levels = [(name, library.desk_level(scenario, name)) for name in LEVELS]
+        return render(request, "student/desk_task.html", {"scenario": scenario, "levels": levels})
     row = current_sheet(db, user.learner_id, scenario_id)
     status = "à remplir" if row is None else ("validée" if row.submitted_at else "brouillon enregistré")
     levels = [(name, library.level(scenario, name)) for name in LEVELS]
