@@ -83,7 +83,7 @@ class Rubric:
     def weights(self, scenario_id: str, na: List[str], kind: str | None = None) -> Dict[str, float]:
         """Weight of each scored criterion; ``na`` criteria hand their weight to the others."""
         groups = self.group_weights(scenario_id, kind)
-        scored = [c for c in self.criteria if c.id not in na]
+        scored = [c for c in self.criteria if c.id not in na and c.applies(kind)]
         raw: Dict[str, float] = {}
         for group, weight in groups.items():
             members = [c for c in scored if c.group == group]

@@ -55,6 +55,11 @@ class Library:
         )
 
     @property
+    def negotiations(self) -> Dict[str, Scenario]:
+        """The scenarios played against a client persona (the desk tasks left out)."""
+        return {sid: s for sid, s in self.scenarios.items() if not is_desk(s)}
+
+    @property
     def kinds(self) -> Dict[str, str | None]:
         """scenario id → its kind of situation (which weights its grade)."""
         return {sid: scenario.kind for sid, scenario in self.scenarios.items()}
