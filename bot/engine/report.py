@@ -245,17 +245,31 @@ def _check_figure(figure: Figure, reads: Sequence[Read], known: Sequence[float])
             return FigureCheck(figure, "faux", r_date(other), other.message)
         return FigureCheck(figure, "absent")
     expected = float(figure.value)
-    wrong: Tuple[Read, float] | None = None
+    exact: Read | None = None
     for r in tied:
         values = _values(r, figure.kind)
         if any(_close(v, expected, figure.tolerance) for v in values):
-            return FigureCheck(figure, "exact", _shown(expected), r.message)
-        unknown = [v for v in values if not any(_close(v, k, 0.001) for k in known)]
-        if unknown and wrong is None:
-            wrong = (r, unknown[0])
-    if wrong is not None:
-        return FigureCheck(figure, "faux", _shown(wrong[1]), wrong[0].message)
+            exact = exact or r
+            continue
+        # another value where this figure is expected, that the meeting never said and that could be
+        # taken for it (same order of magnitude): the report says something false, even if right elsewhere
+        unknown = [v for v in values if _mistakable(v, expected) and not any(_close(v, k, 0.001) for k in known)]
+        if unknown:
+            return FigureCheck(figure, "faux", _shown(unknown[0]), r.message)
+    if exact is not None:
+        return FigureCheck(figure, "exact", _shown(expected), exact.message)
     return FigureCheck(figure, "absent")
+
+
+#: a value this close to the expected one (ratio) can be taken for it: 110 000 for 120 000, not 20 200
+MISTAKABLE = 2.0
+
+
+def _mistakable(value: float, expected: float) -> bool:
+    if not value or not expected:
+        return False
+    ratio = value / expected
+    return 1 / MISTAKABLE <= ratio <= MISTAKABLE
 
 
 def _invented(reads: Sequence[Read], known: Sequence[float], wrong: Set[Tuple[int, str]]) -> List[Tuple[int, str]]:
