@@ -192,6 +192,8 @@ def asks_end(text: str) -> bool:
     a part of the report that mentions « compte rendu » or « fin » does not."""
     if text.lstrip().startswith("/"):
         return True
+    if lexicon()["move.hand_in"].found_in(normalize(text)):
+        return False  # « je vous remets mon compte rendu »: the manager reads it first (one follow-up)
     return asks_debrief(text) and len(text.split()) <= END_REQUEST_WORDS
 
 
