@@ -145,6 +145,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
         "student/home.html",
         {
             "scenarios": [library.scenarios[sid] for sid in library.scenario_ids],
+            "desk_ids": set(library.scenarios) - set(library.negotiations),
             "sessions": sessions,
             "grades": grades_for(request, db, sessions),
             "radar": radar(averages) if averages else "",
