@@ -39,7 +39,7 @@ def _value(check: ReportCheck, figure_id: str) -> str:
 
 def _report_lines(task: DeskTask, check: ReportCheck) -> List[str]:
     lines: List[str] = []
-    missing = [e for e in task.expected if e.essential and e.id not in check.covered]
+    missing = [e for e in task.facts if e.essential and e.id not in check.covered]  # the steps come below
     if missing:
         lines += ["", "🔎 Éléments essentiels absents de votre document :"]
         lines += [f"• {e.label}" for e in missing]

@@ -146,13 +146,14 @@ def hand_in(library: Library, task: DeskTask, state: SimulationState, reply: Rep
     if not state.written:
         reply.utterances.append(_manager(task, _line(library, task, state, "nothing_written")))
         return
-    result = report.check(task, state.written)
-    missing = result.missing_essential()
+    result = report.check(task, state.written, report.asked_in(state.flags))
+    missing = result.missing_element()
     level = library.desk_level(task, state.level)
     if missing and level.follow_up and not forced and FOLLOWED_UP not in state.flags:
+        key, element_id, label = missing
         state.flag(FOLLOWED_UP)
+        state.flag(f"{report.ASKED}:{element_id}:{len(state.written)}")
         state.advance("objections")
-        key, label = missing
         reply.events.append(f"desk_follow_up:{key}")
         reply.utterances.append(_manager(task, _line(library, task, state, key, missing=lower_first(label))))
         return
@@ -179,7 +180,7 @@ def close(state: SimulationState, result: report.ReportCheck | None) -> None:
 def finish(library: Library, state: SimulationState) -> None:
     """The end command (« /request_debrief »): the report is taken as it is."""
     task = library.scenarios[state.scenario_id]
-    close(state, report.check(task, state.written) if state.written else None)
+    close(state, report.check(task, state.written, report.asked_in(state.flags)) if state.written else None)
 
 
 def is_task(library: Library, state: SimulationState | None) -> bool:
@@ -206,7 +207,8 @@ def hint(library: Library, task: DeskTask, state: SimulationState) -> str:
     """The coach's hint: the first essential element still missing (training only)."""
     if state.ended:
         return _line(library, task, state, "ended")
-    missing = report.check(task, state.written).missing_essential() if state.written else None
+    written = report.check(task, state.written, report.asked_in(state.flags)) if state.written else None
+    missing = written.missing_essential() if written else None
     if missing is None and not state.written:
         missing = ("follow_up", task.sections[0].label)
     if missing is None:

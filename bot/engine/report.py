@@ -123,21 +123,26 @@ class ReportCheck:
 
     def missing_essential(self) -> Tuple[str, str] | None:
         """The one element the manager asks for: (line key, label), most important first."""
+        missing = self.missing_element()
+        return None if missing is None else (missing[0], missing[2])
+
+    def missing_element(self) -> Tuple[str, str, str] | None:
+        """The one element the manager asks for: (line key, element id, label), most important first."""
         for fact in self.task.facts:
             if fact.essential and fact.id not in self.covered:
-                return "follow_up", fact.label
+                return "follow_up", fact.id, fact.label
         for check in self.next_steps:
             if check.status == "absente":
-                return "follow_up", check.step.label
+                return "follow_up", check.step.id, check.step.label
         for check in self.next_steps:
             if check.status in ("sans_date", "date_vague", "mauvaise_date"):
-                return "follow_up_date", check.step.label
-        for check in self.figures:
-            if check.figure.essential and check.status == "faux":
-                return "follow_up_figure", check.figure.label
-        for check in self.figures:
-            if check.figure.essential and check.status == "absent":
-                return "follow_up", check.figure.label
+                return "follow_up_date", check.step.id, check.step.label
+        for figure in self.figures:
+            if figure.figure.essential and figure.status == "faux":
+                return "follow_up_figure", figure.figure.id, figure.figure.label
+        for figure in self.figures:
+            if figure.figure.essential and figure.status == "absent":
+                return "follow_up", figure.figure.id, figure.figure.label
         return None
 
     @property
@@ -174,8 +179,22 @@ def _keyword_hits(norm: str, element: Expected) -> int:
     return sum(1 for k in element.keywords if has_keyword(norm, k))
 
 
-def _restitutes(reads: Sequence[Read], task: DeskTask) -> Dict[str, List[Read]]:
-    """Element id → the sentences that restitute it."""
+#: the flag the manager leaves when she asks for an element: « desk_asked:<element id>:<first message> »
+ASKED = "desk_asked"
+
+
+def asked_in(flags: Sequence[str]) -> Tuple[str, int] | None:
+    """The element the manager asked for and the first message that answers her, from the state's flags."""
+    for flag in flags:
+        if flag.startswith(f"{ASKED}:"):
+            _, element_id, first = flag.split(":")
+            return element_id, int(first)
+    return None
+
+
+def _restitutes(reads: Sequence[Read], task: DeskTask, asked: Tuple[str, int] | None) -> Dict[str, List[Read]]:
+    """Element id → the sentences that restitute it. A message that answers the manager's request
+    restitutes the element she asked for with one of its keywords (the question gives the context)."""
     index = fact_index(task)
     found: Dict[str, List[Read]] = {}
     for r in reads:
@@ -184,7 +203,10 @@ def _restitutes(reads: Sequence[Read], task: DeskTask) -> Dict[str, List[Read]]:
         if best is not None and best[1] >= MATCH_MIN:
             ids.add(best[0])
         for element in task.expected:
-            if _keyword_hits(r.u.normalized, element) >= min(KEYWORD_HITS, len(element.keywords)):
+            needed = min(KEYWORD_HITS, len(element.keywords))
+            if asked is not None and element.id == asked[0] and r.message >= asked[1]:
+                needed = 1
+            if _keyword_hits(r.u.normalized, element) >= needed:
                 ids.add(element.id)
         for element_id in ids:
             found.setdefault(element_id, []).append(r)
@@ -321,12 +343,13 @@ def _check_step(step: Step, said: Sequence[Read]) -> StepCheck:
     return StepCheck(step, "sans_date", first)
 
 
-def check(task: DeskTask, messages: Sequence[str]) -> ReportCheck:
-    """Check the report written in ``messages`` (in order) against the task."""
+def check(task: DeskTask, messages: Sequence[str], asked: Tuple[str, int] | None = None) -> ReportCheck:
+    """Check the report written in ``messages`` (in order) against the task; ``asked``: the element the
+    manager asked for and the first message written after her request (:func:`asked_in`)."""
     reads = read(messages)
     result = ReportCheck(task, messages=len(messages))
     result.words = sum(len(r.u.normalized.split()) for r in reads)
-    said = _restitutes(reads, task)
+    said = _restitutes(reads, task, asked)
     for element_id, where in said.items():
         result.covered[element_id] = where[0].message
     known = known_values(task)

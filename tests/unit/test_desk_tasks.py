@@ -231,3 +231,11 @@ def test_graded_reports_agree_with_the_expert(graded):
     strong = [r.grade_20 for d, _, r in graded.values() if d["quality"] == "strong"]
     weak = [r.grade_20 for d, _, r in graded.values() if d["quality"] == "weak"]
     assert min(strong) >= 15 and max(weak) < 10
+
+
+def test_the_answer_to_the_managers_request_is_read_in_its_context(library):
+    task = library.scenario(VISIT)
+    answer = ["Ils veulent surtout que les résidents n'aient plus froid."]
+    assert "securite" not in report.check(task, answer).covered
+    assert "securite" in report.check(task, answer, asked=("securite", 0)).covered
+    assert report.asked_in(["desk_follow_up", "desk_asked:securite:2"]) == ("securite", 2)

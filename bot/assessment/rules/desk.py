@@ -27,7 +27,7 @@ from bot.assessment.rules.aggregate import (
 )
 from bot.assessment.rules.context import Score, TurnRecord, distinct
 from bot.engine.desk_schema import DeskTask
-from bot.engine.report import ReportCheck, check
+from bot.engine.report import ReportCheck, asked_in, check
 from bot.language.intents import Intent
 from bot.language.text import clip
 
@@ -44,12 +44,12 @@ STRUCTURED = 0.8
 class Desk:
     """The report and its check, with the turn of each report message (for the evidence)."""
 
-    def __init__(self, task: DeskTask, turns: Sequence[TurnRecord]):
+    def __init__(self, task: DeskTask, turns: Sequence[TurnRecord], final: Dict[str, Any]):
         self.task = task
         self.turns = list(turns)
         #: the turns that added a part of the report, in order (message i of the check is parts[i])
         self.parts = [t for t in self.turns if t.grew("written")]
-        self.check: ReportCheck = check(task, [t.text for t in self.parts])
+        self.check: ReportCheck = check(task, [t.text for t in self.parts], asked_in(final.get("flags") or []))
 
     def turn(self, message: int | None) -> TurnRecord | None:
         return self.parts[message] if message is not None and 0 <= message < len(self.parts) else None
@@ -181,7 +181,7 @@ def assess_desk(
 ) -> Assessment:
     """Score a finished desk task: its C3 criteria and T-1; the seller's criteria are na."""
     final = final or (turns[-1].after if turns else {})
-    d = Desk(task, turns)
+    d = Desk(task, turns, final)
     results: Dict[str, CriterionResult] = {}
     na: List[str] = []
     for criterion in rubric.criteria:
