@@ -59,7 +59,14 @@ class Desk:
 
 
 def restitution(d: Desk) -> Score:
-    """C3.1-a: facts, needs and objections restituted (essentials first)."""
+    """C3.1-a: facts, needs and objections restituted (essentials first).
+
+    Rendre compte de l'entretien : faits, besoins et objections restitués fidèlement.
+    0: compte rendu absent ou sans rapport avec l'entretien
+    1: quelques faits isolés, l'essentiel manque
+    2: l'essentiel restitué (situation, besoins, objections, décision), quelques oublis
+    3: restitution fidèle et complète, hiérarchisée, rien d'inventé
+    """
     c = d.check
     facts = d.task.facts
     essentials = [f for f in facts if f.essential] or facts
@@ -81,7 +88,14 @@ def restitution(d: Desk) -> Score:
 
 
 def exploitation(d: Desk) -> Score:
-    """C3.1-b: exact figures, commitments attributed, next steps dated."""
+    """C3.1-b: exact figures, commitments attributed, next steps dated.
+
+    Exploiter l'information : chiffres exacts, engagements et prochaines étapes datées.
+    0: ni chiffres, ni engagements, ni suite
+    1: chiffres faux ou inventés, ou suite vague et sans date
+    2: chiffres essentiels exacts, engagements et étapes présents, une date manque
+    3: tous les chiffres exacts, chaque engagement attribué (qui fait quoi) et chaque étape datée
+    """
     c = d.check
     figures = c.figures
     exact = len(c.exact_figures) / len(figures) if figures else 1.0
@@ -127,7 +141,15 @@ def exploitation(d: Desk) -> Score:
 
 
 def specification(d: Desk) -> Score:
-    """C3.1-c: the need formalised: functions, constraints, volumes, budget, deadlines, criteria."""
+    """C3.1-c: the need formalised: functions, constraints, volumes, budget, deadlines, criteria.
+
+    Formaliser le besoin dans un cahier des charges : fonctions, contraintes, critères, budget, délais.
+    0: besoin non formalisé
+    1: besoin décrit en vrac, plusieurs rubriques absentes
+    2: rubriques principales présentes (besoins fonctionnels, contraintes, budget, délais), une ou deux manquent
+    3: cahier des charges complet : contexte, besoins fonctionnels, contraintes, volumes, budget, délais
+    et critères de choix chiffrés
+    """
     c = d.check
     expected = [p for p in SPECIFICATION_PARTS if any(f.category == p for f in d.task.facts)]
     covered = [p for p in expected if p in c.categories_covered()]
@@ -150,7 +172,14 @@ def specification(d: Desk) -> Score:
 
 
 def written_communication(d: Desk) -> Score:
-    """T-1: a structured, professional, precise document."""
+    """T-1 in a desk task: a structured, professional, precise document.
+
+    Communication écrite claire, vocabulaire technique approprié, réactivité.
+    0: inadaptée
+    1: compréhensible mais désorganisée ou imprécise
+    2: claire et professionnelle
+    3: claire, précise, adaptée à l'interlocuteur, réactive
+    """
     c = d.check
     if not d.parts or c.words < MIN_WORDS:
         return Score.of(0, "Document absent ou réduit à quelques mots.", d.parts)
