@@ -29,7 +29,7 @@ from bot.language.topics import topic_scores
 from bot.language.understanding import Understanding, understand
 
 #: a sentence ends at a line break, or at . ! ? ; followed by a space (« M. Benali » splits: harmless)
-_SENTENCE_END = re.compile(r"\n+|(?<=[.!?;])\s+")
+_SENTENCE_END = re.compile(r"\n+|(?<=[.!?])\s+")
 #: how sure the matcher must be, beyond its own decision (the element likelier than « no element »)
 MATCH_MIN = 0.0
 #: keywords of an element a sentence must contain to restitute it without the matcher
