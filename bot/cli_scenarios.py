@@ -10,7 +10,8 @@ from bot.config import get_settings
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     from bot.content.spoilers import leaks
-    from bot.engine.scenario import ScenarioError, parse_scenario
+    from bot.engine.desk_schema import is_desk
+    from bot.engine.scenario import ScenarioError, parse_situation
 
     library = _library_or_none()
     status = int(library is None)
@@ -18,14 +19,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         if path.name.startswith("_"):
             continue
         try:
-            scenario = parse_scenario(path)
+            scenario = parse_situation(path)
         except ScenarioError as exc:
             status = 1
             print(f"ERREUR  {path.name}")
             for problem in exc.problems:
                 print(f"        - {problem}")
             continue
-        found = leaks(scenario)
+        found = [] if is_desk(scenario) else leaks(scenario)  # a desk task shows the whole meeting on purpose
         errors = [leak for leak in found if leak.error]
         status = status or int(bool(errors))
         print(f"{'ERREUR' if errors else 'OK':8}{scenario.id:26} {scenario.title}")
@@ -52,11 +53,17 @@ def _library_or_none():
 
 def _check_versions(library, scenario_id: str) -> int:
     """The three levels × the checked variants of one scenario (``make scenarios``); 1 when one breaks."""
+    from bot.engine.desk_schema import is_desk
     from bot.engine.playable import CHECKED_VARIANTS, problems
 
     if library is None or scenario_id not in library.scenarios:
         return 0
     found = problems(library, scenario_id)
+    if is_desk(library.scenarios[scenario_id]):
+        print(f"        3 niveaux (tâche de rédaction, sans variante) : {'ERREUR' if found else 'jouables'}")
+        for problem in found:
+            print(f"        - {problem}")
+        return int(bool(found))
     declared = library.scenarios[scenario_id].variants
     drawn = "variantes tirées" if declared.values or declared.objections or declared.temperaments else "sans plages"
     print(f"        3 niveaux × {CHECKED_VARIANTS + 1} variantes ({drawn}) : {'ERREUR' if found else 'jouables'}")

@@ -20,6 +20,7 @@ from bot.actions.common import (
 from bot.actions.recording import save
 from bot.actions.simulation import ActionClientTurn
 from bot.engine import coach as coach_engine
+from bot.engine import desk
 from bot.engine.inputs import screen
 
 
@@ -32,7 +33,9 @@ class ActionCoachHint(Action):
         state = load_state(tracker)
         move = latest_move(tracker)
         problem = screen(move.text)
-        played = None if state is None or problem else routed(lib, state, tracker)
+        if desk.is_task(lib, state) and not problem and not desk.asks_for_hint(move.text):
+            return await ActionClientTurn().play(dispatcher, tracker, state)  # a part of the report
+        played = None if state is None or problem or desk.is_task(lib, state) else routed(lib, state, tracker)
         if played:
             # The NLU heard a call for help in what is a question to the client: the client answers it.
             return await ActionClientTurn().play(dispatcher, tracker, state, played)
@@ -43,6 +46,8 @@ class ActionCoachHint(Action):
             say(dispatcher, [coach(lib.coach[problem].format(client=client_name(state)), "input")])
         elif state.mode == "exam":
             say(dispatcher, [coach(lib.coach["exam_no_hint"], "hint")])
+        elif desk.is_task(lib, state):
+            say(dispatcher, [coach(desk.hint(lib, lib.of(state), state), "hint")])
         else:
             say(dispatcher, [coach(coach_engine.hint(lib, lib.of(state), state), "hint")])
         if state is not None and save(lib, tracker, None) is None:
@@ -61,7 +66,9 @@ class ActionCoachRedirect(Action):
             say(dispatcher, [coach(lib.coach["no_simulation"].format(scenarios=scenario_list()), "menu")])
             return []
         move = latest_move(tracker)
-        played = None if screen(move.text) else routed(lib, state, tracker)
+        if desk.is_task(lib, state) and not screen(move.text) and not move.text.lstrip().startswith("/"):
+            return await ActionClientTurn().play(dispatcher, tracker, state)  # a part of the report
+        played = None if screen(move.text) or desk.is_task(lib, state) else routed(lib, state, tracker)
         if played:
             # An uncertain but plausible move, a question, or small talk the client answers in character.
             return await ActionClientTurn().play(dispatcher, tracker, state, played)

@@ -9,7 +9,9 @@ from typing import Any, Dict, List
 from rasa_sdk import Tracker
 
 from bot.assessment.debrief import debrief
+from bot.assessment.desk_debrief import desk_debrief
 from bot.assessment.rubric import default_rubric
+from bot.engine.desk_schema import is_desk
 from bot.engine.library import Library
 from bot.engine.state import SimulationState
 from bot.lti.grades import scenario_kind, send_in_background
@@ -47,4 +49,6 @@ def debrief_text(library: Library, session: SessionData | None, state: Simulatio
         return None
     topic_hints = library.coach.get("hints", {}).get("topic", {})
     scenario = library.of(state)
+    if is_desk(scenario):
+        return desk_debrief(scenario, default_rubric(), session.assessment, state.outcome_reason)
     return debrief(scenario, default_rubric(), session.assessment, state.outcome_reason, topic_hints)

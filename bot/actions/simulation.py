@@ -21,7 +21,7 @@ from bot.actions.common import (
 )
 from bot.actions.recording import debrief_text, save
 from bot.engine import coach as coach_engine
-from bot.engine import simulation
+from bot.engine import desk, simulation
 from bot.engine.inputs import screen
 from bot.engine.routing import heard
 
@@ -50,6 +50,9 @@ class ActionStartScenario(Action):
             lib, scenario_id, simulation.seed_for(tracker.sender_id), mode, options, load_state(tracker)
         )
         scenario = lib.of(state)
+        if desk.is_task(lib, state):
+            say(dispatcher, desk.opening(lib, scenario, state))
+            return state_events(state, tracker)
         welcome = lib.coach["welcome_exam" if mode == "exam" else "welcome"]
         say(dispatcher, [coach(coach_engine.briefing(scenario), "briefing"), coach(welcome, "welcome")])
         return state_events(state, tracker)
@@ -90,6 +93,8 @@ class ActionClientTurn(Action):
                 return []
         reply = simulation.step(lib, state, move)
         say(dispatcher, reply.utterances)
+        if desk.ENDED in reply.events:  # the desk task's report was handed in: the debrief follows
+            return debrief(lib, dispatcher, tracker, state)
         if save(lib, tracker, state) is None:
             say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
         return state_events(state, tracker)
@@ -112,13 +117,24 @@ class ActionDebrief(Action):
             if save(lib, tracker, None) is None:
                 say(dispatcher, [coach(lib.coach["not_saved"], "storage")])
             return []
+        if desk.is_task(lib, state):
+            if not desk.asks_end(move.text):  # a part of the report that speaks of « compte rendu »
+                return await ActionClientTurn().play(dispatcher, tracker, state)
+            desk.finish(lib, state)
+            return debrief(lib, dispatcher, tracker, state)
         played = routed(lib, state, tracker)
         if played:
             # « On pourrait arrêter la production quand ? » asks the client, it does not end the simulation.
             return await ActionClientTurn().play(dispatcher, tracker, state, played)
         simulation.finish(state)
-        text = debrief_text(lib, save(lib, tracker, state), state)
-        if text is None:
-            text = coach_engine.summary(lib, lib.of(state), state) + "\n" + lib.coach["not_saved"]
-        say(dispatcher, [coach(text, "debrief")])
-        return state_events(state, tracker)
+        return debrief(lib, dispatcher, tracker, state)
+
+
+def debrief(lib, dispatcher: CollectingDispatcher, tracker: Tracker, state) -> List[Dict]:
+    """Record the ended session and say its debrief (the summary alone when the storage is down)."""
+    text = debrief_text(lib, save(lib, tracker, state), state)
+    if text is None:
+        summary = "" if desk.is_task(lib, state) else coach_engine.summary(lib, lib.of(state), state)
+        text = (summary + "\n" + lib.coach["not_saved"]).strip()
+    say(dispatcher, [coach(text, "debrief")])
+    return state_events(state, tracker)

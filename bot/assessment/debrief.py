@@ -120,6 +120,8 @@ def _concessions(scenario: Scenario, assessment: Assessment) -> List[str]:
 def _criteria(rubric: Rubric, scenario: Scenario, assessment: Assessment) -> List[str]:
     lines = ["", "Par critère :"]
     for criterion in rubric.criteria:
+        if not criterion.applies(scenario.kind):
+            continue  # a criterion of another kind of situation (C3 in a negotiation)
         result = assessment.scores[criterion.id]
         head = f"• {criterion.id} {criterion.label} : {result.level}"
         if result.score is not None:

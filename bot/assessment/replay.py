@@ -11,7 +11,7 @@ from typing import List, Sequence, Tuple
 
 from bot.assessment.analysis import analyse
 from bot.assessment.rules import TurnRecord
-from bot.engine import simulation
+from bot.engine import desk, simulation
 from bot.engine.library import Library
 from bot.engine.state import Move, SimulationState
 
@@ -28,5 +28,8 @@ def replay(
         reply = simulation.step(library, state, Move(intent, text))
         records.append(TurnRecord(n, text, intent, analyse(text), before, copy.deepcopy(state.to_dict())))
         n += len(reply.utterances)
-    simulation.finish(state)
+    if desk.is_task(library, state):
+        desk.finish(library, state)
+    else:
+        simulation.finish(state)
     return records, state

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -30,6 +30,9 @@ CRITERION_IDS = (
     "C2.3-a",
     "C2.3-b",
     "T-1",
+    "C3.1-a",
+    "C3.1-b",
+    "C3.1-c",
 )
 
 
@@ -40,6 +43,11 @@ class Criterion:
     label: str
     scale: Dict[str, str]
     advice: str
+    #: the kinds of situation that score this criterion (empty: every kind); na in the others
+    kinds: Tuple[str, ...] = ()
+
+    def applies(self, kind: str | None) -> bool:
+        return not self.kinds or (kind or "negotiation") in self.kinds
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,10 @@ class Rubric:
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
 
+    def na_for(self, kind: str | None) -> List[str]:
+        """Criteria a situation of this kind never scores (the C3 criteria in a negotiation)."""
+        return [c.id for c in self.criteria if not c.applies(kind)]
+
     def level(self, score: int | None) -> str:
         return "na" if score is None else self.levels[score]
 
@@ -71,7 +83,7 @@ class Rubric:
     def weights(self, scenario_id: str, na: List[str], kind: str | None = None) -> Dict[str, float]:
         """Weight of each scored criterion; ``na`` criteria hand their weight to the others."""
         groups = self.group_weights(scenario_id, kind)
-        scored = [c for c in self.criteria if c.id not in na]
+        scored = [c for c in self.criteria if c.id not in na and c.applies(kind)]
         raw: Dict[str, float] = {}
         for group, weight in groups.items():
             members = [c for c in scored if c.group == group]
@@ -84,7 +96,14 @@ class Rubric:
 def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     criteria = [
-        Criterion(c["id"], c["group"], c["label"], {str(k): v for k, v in c["scale"].items()}, c["advice"])
+        Criterion(
+            c["id"],
+            c["group"],
+            c["label"],
+            {str(k): v for k, v in c["scale"].items()},
+            c["advice"],
+            tuple(c.get("kinds") or ()),
+        )
         for c in data["criteria"]
     ]
     ids = tuple(c.id for c in criteria)

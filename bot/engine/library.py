@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.config import ROOT, get_settings
 from bot.engine import variants
+from bot.engine.desk_schema import DESK_LINE_KEYS, DeskLevel, DeskTask, is_desk
 from bot.engine.play_schema import LEVELS, Level, Temperament
 from bot.engine.scenario import LINE_KEYS, Scenario, ScenarioError, load_scenarios
 
@@ -29,10 +30,14 @@ class Library:
     #: the three default levels and the temperaments a variant draws (``_defaults.yml``)
     levels: Dict[str, Level] = field(default_factory=dict)
     temperaments: Dict[str, Temperament] = field(default_factory=dict)
+    #: the levels and the manager's lines of the desk tasks (``desk_levels``, ``desk_lines``)
+    desk_levels: Dict[str, DeskLevel] = field(default_factory=dict)
+    desk_lines: Dict[str, List[str]] = field(default_factory=dict)
     _versions: Dict[Tuple[str, str, int], Scenario] = field(default_factory=dict, repr=False)
 
     def lines(self, scenario: Scenario, key: str) -> List[str]:
-        return scenario.lines.get(key) or self.default_lines.get(key) or [""]
+        defaults = self.desk_lines if is_desk(scenario) else self.default_lines
+        return scenario.lines.get(key) or defaults.get(key) or [""]
 
     def scenario(self, scenario_id: str) -> Scenario:
         return self.scenarios[scenario_id]
@@ -50,20 +55,35 @@ class Library:
         )
 
     @property
+    def negotiations(self) -> Dict[str, Scenario]:
+        """The scenarios played against a client persona (the desk tasks left out)."""
+        return {sid: s for sid, s in self.scenarios.items() if not is_desk(s)}
+
+    @property
     def kinds(self) -> Dict[str, str | None]:
         """scenario id → its kind of situation (which weights its grade)."""
         return {sid: scenario.kind for sid, scenario in self.scenarios.items()}
 
     def level(self, scenario: Scenario, name: str) -> Level:
         """Level ``name`` of ``scenario``: the default with what the scenario overrides."""
+        if is_desk(scenario):
+            return self.desk_level(scenario, name)  # type: ignore[return-value]
         return variants.level_of(self.levels, scenario.levels, name)
+
+    def desk_level(self, task: DeskTask, name: str) -> DeskLevel:
+        """Level ``name`` of a desk task: the default of ``desk_levels`` with what the task overrides."""
+        name = name if name in LEVELS else "standard"
+        base = self.desk_levels.get(name) or DeskLevel()
+        own = task.levels.get(name)
+        return base.copy(update=own.dict(exclude_unset=True)) if own is not None else base
 
     def version(self, scenario_id: str, level: str = "standard", variant: int = 0) -> Scenario:
         """The scenario played at ``level`` in ``variant`` (``standard``, 0: as written); cached."""
         key = (scenario_id, level if level in LEVELS else "standard", max(0, int(variant)))
         if key not in self._versions:
             written = self.scenarios[scenario_id]
-            if not written._source:  # built in code, not from a file: nothing to draw from
+            # built in code (nothing to draw from), or a desk task (no variant; its level is read apart)
+            if not written._source or is_desk(written):
                 self._versions[key] = written
             else:
                 data = variants.draw(written._source, key[2], self.temperaments)
@@ -99,13 +119,35 @@ def load_library(data_dir: Path | None = None, extra_scenario_dirs: Sequence[Pat
     for directory in extra_scenario_dirs:
         scenarios.update(load_scenarios(Path(directory)))
     levels, temperaments = _play_defaults(scenario_dir / "_defaults.yml")
+    desk_levels, desk_lines = _desk_defaults(scenario_dir / "_defaults.yml")
     return Library(
         scenarios=scenarios,
         default_lines=defaults,
         coach=_read_yaml(data_dir / "coach.yml"),
         levels=levels,
         temperaments=temperaments,
+        desk_levels=desk_levels,
+        desk_lines=desk_lines,
     )
+
+
+def _desk_defaults(path: Path) -> Tuple[Dict[str, DeskLevel], Dict[str, List[str]]]:
+    """The desk tasks' default levels and manager's lines (``desk_levels``, ``desk_lines``), validated."""
+    data = _read_yaml(path)
+    try:
+        levels = {name: DeskLevel.parse_obj(value or {}) for name, value in (data.get("desk_levels") or {}).items()}
+    except ValidationError as exc:
+        raise ScenarioError(path, [f"niveaux des tâches de rédaction invalides : {exc}"]) from None
+    unknown = set(levels) - set(LEVELS)
+    if unknown:
+        raise ScenarioError(path, [f"niveau inconnu : {', '.join(sorted(unknown))} ; niveaux : {', '.join(LEVELS)}"])
+    lines = {
+        key: [value] if isinstance(value, str) else list(value) for key, value in (data.get("desk_lines") or {}).items()
+    }
+    missing = [key for key in DESK_LINE_KEYS if not lines.get(key)]
+    if missing:
+        raise ScenarioError(path, [f"répliques des tâches de rédaction manquantes : {', '.join(missing)}"])
+    return levels, lines
 
 
 def _play_defaults(path: Path) -> Tuple[Dict[str, Level], Dict[str, Temperament]]:

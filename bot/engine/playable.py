@@ -12,6 +12,7 @@ import re
 from typing import List
 
 from bot.content.spoilers import drawn_leaks
+from bot.engine.desk_schema import is_desk
 from bot.engine.library import Library
 from bot.engine.play_schema import LEVELS
 from bot.engine.state import Move
@@ -27,6 +28,8 @@ def problems(library: Library, scenario_id: str, variants: int = CHECKED_VARIANT
     from bot.engine import simulation
 
     found: List[str] = []
+    if is_desk(library.scenarios[scenario_id]):
+        return desk_problems(library, scenario_id)
     declared = library.scenarios[scenario_id].variants.temperaments
     unknown = [name for name in declared if name not in library.temperaments]
     if unknown:
@@ -49,4 +52,29 @@ def problems(library: Library, scenario_id: str, variants: int = CHECKED_VARIANT
         found += [
             f"variante {n} : {leak.message()}" for n, leak in drawn_leaks(library, scenario_id, variants) if leak.error
         ]
+    return found
+
+
+def desk_problems(library: Library, task_id: str) -> List[str]:
+    """A desk task at each level: the opening, a part of the report answered by the manager, the hand-in
+    checked; and its model report (« corrigé »), when written, accepted by the manager."""
+    from bot.engine import desk, report, simulation
+
+    found: List[str] = []
+    task = library.scenarios[task_id]
+    for level in LEVELS:
+        try:
+            state = simulation.start(library, task_id, level=level)
+            opening = desk.opening(library, task, state)
+            reply = simulation.step(library, state, Move("inform", task.meeting.context))
+            ended = simulation.step(library, state, Move("inform", "Je vous remets mon compte rendu."))
+        except Exception as exc:  # noqa: BLE001 - every failure is reported to the teacher
+            found.append(f"niveau {level} : {exc}")
+            continue
+        if len(opening) < 2 or not any(u.speaker == "client" for u in reply.utterances + ended.utterances):
+            found.append(f"niveau {level} : la ou le responsable ne répond pas")
+    if task.model_transcript and not report.check(task, [line.text for line in task.model_transcript]).acceptable:
+        found.append(
+            "le corrigé (model_transcript) ne serait pas accepté : vérifiez les chiffres, les dates et l'essentiel"
+        )
     return found

@@ -98,13 +98,42 @@ def parse_scenario(path: Path, text: str | None = None) -> Scenario:
     return scenario
 
 
+def parse_desk_task(path: Path, raw: dict):
+    """A desk task file (``kind: visit_report`` or ``specification``), validated; ScenarioError in French."""
+    from bot.engine.desk_schema import DeskTask
+
+    try:
+        task = DeskTask.parse_obj(raw)
+    except ValidationError as exc:
+        raise ScenarioError(
+            path, [f"champ « {where} » : {message}" for where, message in field_problems(exc)]
+        ) from None
+    if path.stem != task.id:
+        raise ScenarioError(path, [f"l'id « {task.id} » doit être le nom du fichier ({path.stem})"])
+    task._source = raw
+    return task
+
+
+def parse_situation(path: Path, text: str | None = None):
+    """A file of ``data/scenarios/``: a negotiation :class:`Scenario` or, by its ``kind``, a desk task."""
+    from bot.engine.desk_schema import DESK_KINDS
+
+    try:
+        raw = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError):
+        return parse_scenario(path, text)  # the scenario parser words the error
+    if isinstance(raw, dict) and raw.get("kind") in DESK_KINDS:
+        return parse_desk_task(path, raw)
+    return parse_scenario(path, text)
+
+
 def load_scenarios(directory: Path) -> Dict[str, Scenario]:
-    """Load every scenario of a directory; one bad file raises with all its problems."""
+    """Load every scenario (and desk task) of a directory; one bad file raises with all its problems."""
     scenarios: Dict[str, Scenario] = {}
     for path in sorted(directory.glob("*.yml")):
         if path.name.startswith("_"):
             continue
-        scenario = parse_scenario(path)
+        scenario = parse_situation(path)
         scenarios[scenario.id] = scenario
     return scenarios
 

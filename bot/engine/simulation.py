@@ -16,7 +16,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from bot.engine import coach
+from bot.engine import coach, desk
+from bot.engine.desk_schema import is_desk
 from bot.engine.library import Library
 from bot.engine.negotiation import OfferNews
 from bot.engine.play_schema import LEVELS
@@ -211,6 +212,8 @@ def start(
 ) -> SimulationState:
     """A fresh state for ``scenario_id`` (which must exist in the library) at ``level``, in ``variant``
     (0: the scenario as written; see :mod:`bot.engine.variants`)."""
+    if is_desk(library.scenarios[scenario_id]):
+        return desk.start(library, scenario_id, seed, mode, level, variant)
     level = level if level in LEVELS else "standard"
     state = SimulationState(scenario_id=scenario_id, seed=seed, mode=mode, level=level, variant=max(0, variant))
     scenario = library.of(state)
@@ -260,7 +263,8 @@ def warm_up(library: Library) -> None:
 
     topic_model()
     for scenario in library.scenarios.values():
-        fact_index(scenario)
+        if not is_desk(scenario):
+            fact_index(scenario)
 
 
 def seed_for(sender_id: str) -> int:
@@ -271,6 +275,8 @@ def step(library: Library, state: SimulationState, move: Move, understanding: Un
     """Play one learner message; mutate ``state`` and return the bot's answer."""
     from bot.engine import timing, turn
 
+    if is_desk(library.scenarios.get(state.scenario_id)):
+        return desk.step(library, state, move, understanding)
     state.turn += 1
     if state.ended:
         reply = Reply()

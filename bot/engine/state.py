@@ -112,6 +112,8 @@ class SimulationState:
     signals_done: List[int] = field(default_factory=list)
     #: the persona the learner last addressed by name
     addressee: str = ""
+    #: a desk task (C3): the report as written, message by message (:mod:`bot.engine.desk`)
+    written: List[str] = field(default_factory=list)
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)

@@ -21,6 +21,8 @@ from bot.assessment.analysis import Analysis, analyse
 from bot.assessment.preparation_sheet import PreparationSheet, parse_sheet
 from bot.assessment.rubric import Rubric, default_rubric
 from bot.assessment.rules import Assessment, TurnRecord, assess
+from bot.assessment.rules.desk import assess_desk
+from bot.engine.desk_schema import is_desk
 from bot.engine.library import Library
 from bot.storage.models import CriterionScore, Evidence, Learner, SimSession, Turn
 from bot.storage.sheets import preparing_sheet, tie_sheet
@@ -216,6 +218,8 @@ def score_session(
     if session.scenario_id not in library.scenarios:
         return None
     scenario = library.of({"scenario_id": session.scenario_id, **session.final})  # the drawn values: exact grading
+    if is_desk(scenario):
+        return assess_desk(scenario, rubric, learner_records(session), session.final)
     return assess(scenario, rubric, learner_records(session), session.final, na=scenario.na_criteria, sheet=sheet)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List
 
 from bot.assessment.rubric import Rubric
+from bot.engine.desk_schema import is_desk
 from bot.engine.library import Library
 from bot.engine.play_schema import LEVELS
 from bot.engine.scenario import Scenario
@@ -34,6 +35,8 @@ class Row:
     criteria: List[tuple] = field(default_factory=list)
     levels: List[LevelView] = field(default_factory=list)
     varies: bool = False
+    #: a desk task (C3): written, not negotiated
+    desk: bool = False
 
 
 @dataclass
@@ -65,6 +68,10 @@ def trained_criteria(rubric: Rubric, scenario: Scenario) -> List[tuple]:
 
 
 def _level_view(library: Library, scenario: Scenario, name: str) -> LevelView:
+    if is_desk(scenario):  # a desk task: no objection; the exam level limits the messages
+        desk_level = library.desk_level(scenario, name)
+        limit = f"{desk_level.max_messages} messages" if desk_level.max_messages else ""
+        return LevelView(name, desk_level.label or name, 0, limit)
     level = library.level(scenario, name)
     version = library.version(scenario.id, name, 0)
     budget = ""
@@ -82,13 +89,14 @@ def rows(library: Library, rubric: Rubric, filters: Filters) -> List[Row]:
     kept.sort(key=lambda s: (s.competences[0], s.title))
     result = []
     for scenario in kept:
-        declared = scenario.variants
+        declared = getattr(scenario, "variants", None)  # a desk task has no variant
         result.append(
             Row(
                 scenario,
                 trained_criteria(rubric, scenario),
                 [_level_view(library, scenario, name) for name in names],
-                bool(declared.values or declared.objections or declared.temperaments),
+                bool(declared and (declared.values or declared.objections or declared.temperaments)),
+                is_desk(scenario),
             )
         )
     return result

@@ -12,8 +12,16 @@ from bot.storage.sheets import submitted_sheet
 EXAM_NEEDS_SHEET = "Mode examen : remplissez et validez votre fiche de préparation avant de commencer l'entretien."
 
 
+def needs_sheet(scenario_id: str) -> bool:
+    """A negotiation is prepared on a sheet; a desk task (C3) is not: its input is the meeting record."""
+    from bot.engine.desk_schema import is_desk
+    from bot.engine.library import default_library
+
+    return not is_desk(default_library().scenarios.get(scenario_id))
+
+
 def exam_ready(db: Session, learner_id: str, scenario_id: str) -> bool:
-    return submitted_sheet(db, learner_id, scenario_id) is not None
+    return not needs_sheet(scenario_id) or submitted_sheet(db, learner_id, scenario_id) is not None
 
 
 def require_sheet_for_exam(db: Session, learner_id: str, scenario_id: Any, mode: Any) -> None:

@@ -15,6 +15,7 @@ from bot.assessment.analysis import Analysis, analyse
 from bot.assessment.rubric import CRITERION_IDS, default_rubric
 from bot.assessment.rules import Context, Score, TurnRecord
 from bot.assessment.rules.aggregate import ALL_RULES
+from bot.assessment.rules.desk import DESK_RULES
 from bot.assessment.rules.discovery import contact
 from bot.assessment.rules.readings import READINGS
 from bot.engine.scenario import AssessmentCues, Scenario
@@ -26,7 +27,10 @@ RULES_DIR = ROOT / "bot" / "assessment"
 
 
 def test_every_criterion_has_one_rule_and_every_reading_a_scenario_can_name_exists():
-    assert sorted(ALL_RULES) == sorted(CRITERION_IDS)
+    assert sorted(set(ALL_RULES) | set(DESK_RULES)) == sorted(CRITERION_IDS)
+    rubric = default_rubric()
+    assert {c.id for c in rubric.criteria if c.applies("negotiation")} <= set(ALL_RULES)
+    assert {c.id for c in rubric.criteria if c.kinds} <= set(DESK_RULES)  # the C3 criteria: desk tasks only
     readings_type = typing.get_type_hints(Scenario)["readings"]
     allowed = typing.get_args(typing.get_args(readings_type)[1])
     assert sorted(READINGS) == sorted(allowed)
@@ -36,7 +40,8 @@ def test_every_criterion_has_one_rule_and_every_reading_a_scenario_can_name_exis
 def test_each_rule_quotes_its_rubric_line(criterion_id):
     """The docstring says the label and the whole 0–3 scale of rubric.yml, word for word."""
     criterion = default_rubric().criterion(criterion_id)
-    doc = " ".join((ALL_RULES[criterion_id].__doc__ or "").split())
+    rule = ALL_RULES.get(criterion_id) or DESK_RULES[criterion_id]  # C3: the desk tasks' rules
+    doc = " ".join((rule.__doc__ or "").split())
     assert criterion.label in doc
     for level, text in criterion.scale.items():
         assert f"{level}: {text}" in doc, f"{criterion_id} {level}"
@@ -66,7 +71,7 @@ def _scenario_words():
         for cues in (data.get("assessment_cues") or {}).values():
             words |= {normalize(c) for c in cues}
         words |= {normalize(p["name"].split()[-1]) for p in data["personas"]}
-        words |= {normalize(p["ref"]) for p in data["catalogue"]}
+        words |= {normalize(p["ref"]) for p in data.get("catalogue") or []}  # a desk task has no catalogue
     return words
 
 

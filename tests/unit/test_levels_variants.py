@@ -44,7 +44,7 @@ def test_standard_variant_0_is_the_scenario_as_written(library):
 
 
 def test_at_least_six_scenarios_declare_variant_ranges_and_every_one_has_a_sector(library):
-    declared = [s for s in library.scenarios.values() if s.variants.values and s.variants.temperaments]
+    declared = [s for s in library.negotiations.values() if s.variants.values and s.variants.temperaments]
     assert len(declared) >= 6
     for scenario in library.scenarios.values():
         assert scenario.sector and scenario.situation and scenario.duration, scenario.id

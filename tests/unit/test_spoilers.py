@@ -93,7 +93,7 @@ def test_a_public_fact_may_be_quoted():
 
 
 def test_every_scenario_briefing_is_free_of_fact_spoilers(library):
-    errors = [f"{sid}: {leak.message()}" for sid, s in library.scenarios.items() for leak in leaks(s) if leak.error]
+    errors = [f"{sid}: {leak.message()}" for sid, s in library.negotiations.items() for leak in leaks(s) if leak.error]
     assert errors == []
 
 

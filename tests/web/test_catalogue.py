@@ -41,7 +41,8 @@ def test_the_filters_keep_the_matching_scenarios(web, student):
     assert 'id="sc-relance-devis"' in short and 'id="sc-cvc-ehpad"' not in short
     sector = library.scenario("cvc-ehpad").sector
     one = student.get(web.url + "/catalogue", params={"secteur": sector}).text
-    assert one.count(CARD) == 1 and 'id="sc-cvc-ehpad"' in one
+    same = sum(1 for s in library.scenarios.values() if s.sector == sector)  # the desk task of the same world
+    assert one.count(CARD) == same and 'id="sc-cvc-ehpad"' in one and 'id="sc-air-plasturgie"' not in one
     exam = student.get(web.url + "/catalogue", params={"niveau": "examen"}).text
     assert "Examen (" in exam and "Découverte (" not in exam
 
@@ -103,3 +104,14 @@ def test_a_bad_level_or_variant_at_the_start_is_refused_in_french(web, student):
     ):
         resp = student.post(web.url + "/eleve/api/start", json=payload, headers=headers)
         assert resp.status_code == 400 and detail in resp.json()["detail"], payload
+
+
+def test_the_desk_tasks_are_listed_under_c3_with_their_page_and_no_sheet_for_the_exam(web, student):
+    c3 = student.get(web.url + "/catalogue", params={"competence": "C3"}).text
+    assert c3.count(CARD) == 2 and 'id="sc-cr-visite-ehpad"' in c3 and 'id="sc-cdc-facturation-electronique"' in c3
+    assert "rédaction" in c3 and "C3.1-c" in c3 and "Lire la consigne" in c3 and "C1.2.1-b" not in c3
+    page = student.get(web.url + "/eleve/scenarios/cdc-facturation-electronique")
+    assert page.status_code == 200 and "La consigne" in page.text and "M. Julien Carré" in page.text
+    assert "fiche de préparation" not in page.text.lower()
+    exam = student.get(web.url + "/eleve/simulation", params={"scenario": "cr-visite-ehpad", "mode": "exam"})
+    assert exam.status_code == 200 and "preparation" not in str(exam.url)  # no sheet to fill for a desk task

@@ -75,6 +75,8 @@ class Assessment:
     concessions: List[Dict[str, Any]] = field(default_factory=list)
     offer_total: float | None = None
     products: List[str] = field(default_factory=list)
+    #: a desk task: the check of the report (:class:`bot.engine.report.ReportCheck`), what its debrief lists
+    report: Any = None
 
 
 def assess(
@@ -91,6 +93,7 @@ def assess(
     (:mod:`bot.assessment.rules.sheet`), the chat serving as evidence; without it, from the chat.
     """
     ctx = Context(scenario, turns, final or {})
+    na = [*na, *rubric.na_for(scenario.kind)]
     results: Dict[str, CriterionResult] = {}
     invented = invented_information(ctx)
     for criterion in rubric.criteria:
@@ -197,7 +200,7 @@ def grade_level(grade: float) -> str:
 def competence_levels(rubric: Rubric, results: Dict[str, CriterionResult]) -> Dict[str, str]:
     """The level of each competence (C1, C2): the rounded mean of its scored criteria."""
     levels = {}
-    for competence in ("C1", "C2"):
+    for competence in ("C1", "C2", "C3"):
         scored = [r.score for cid, r in results.items() if cid.startswith(f"{competence}.") and r.score is not None]
         levels[competence] = rubric.level(round(sum(scored) / len(scored))) if scored else "na"
     return levels

@@ -42,7 +42,7 @@ def builtin_ids() -> frozenset:
 
 def builtin_body(scenario_id: str) -> Dict[str, Any]:
     """The file of a built-in scenario as its author wrote it (the id is checked against the library)."""
-    if scenario_id not in builtin_ids():
+    if scenario_id not in default_library().negotiations:  # a desk task is not written in this editor
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     path = get_settings().data_dir / "scenarios" / f"{scenario_id}.yml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -74,7 +74,7 @@ def scenario_list(request: Request, user: User = Depends(teacher_user), db: Sess
         {
             "rows": rows,
             "editable": {r.id for r in rows if authored.can_edit(user, r)},
-            "builtins": [library.scenarios[s] for s in library.scenario_ids],
+            "builtins": [library.scenarios[s] for s in library.scenario_ids if s in library.negotiations],
             "visibilities": authored.VISIBILITIES,
         },
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.engine.play_schema import LEVELS, MAX_FIXED_VARIANT, start_options
+from bot.engine.desk_schema import is_desk
 from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
@@ -141,6 +142,7 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
         "student/home.html",
         {
             "scenarios": [library.scenarios[sid] for sid in library.scenario_ids],
+            "desk_ids": set(library.scenarios) - set(library.negotiations),
             "sessions": sessions,
             "grades": grades_for(request, db, sessions),
             "radar": radar(averages) if averages else "",
@@ -162,6 +164,9 @@ def scenario_page(
     if not authored.playable(db, library, scenario_id):  # drafts are not offered
         raise HTTPException(status_code=404, detail="Scénario inconnu.")
     scenario = library.scenario(scenario_id)
+    if is_desk(scenario):  # a desk task: the situation and the request; the meeting record comes at the start
+        levels = [(name, library.desk_level(scenario, name)) for name in LEVELS]
+        return render(request, "student/desk_task.html", {"scenario": scenario, "levels": levels})
     row = current_sheet(db, user.learner_id, scenario_id)
     status = "à remplir" if row is None else ("validée" if row.submitted_at else "brouillon enregistré")
     levels = [(name, library.level(scenario, name)) for name in LEVELS]
