@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.engine.play_schema import LEVELS, MAX_FIXED_VARIANT, start_options
 from bot.engine.desk_schema import is_desk
+from bot.engine.play_schema import LEVELS, MAX_FIXED_VARIANT, start_options
 from bot.storage import assignments, authored
 from bot.storage.models import SimSession, Turn, User
 from bot.storage.results import learner_sessions
