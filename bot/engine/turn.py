@@ -47,6 +47,12 @@ PROPOSAL_IN_DISGUISE = {
     Intent.SUMMARIZE_DEAL, Intent.PROPOSE_CLOSE, Intent.OFFER_CONCESSION, Intent.STATE_PRICE, Intent.INFORM,
     Intent.PLAN_FOLLOW_UP, Intent.PROPOSE_ADDITIONAL_SALE, Intent.HANDLE_OBJECTION, Intent.CHECK_AGREEMENT,
 }  # fmt: skip
+#: labels the NLU gives to a first « Bonjour …, je vous appelle au sujet de… » (a pitch stays a pitch: « Salut, j'ai un
+#: super produit à vous vendre ! » is still an argument before any discovery)
+GREETING_IN_DISGUISE = {
+    Intent.PLAN_FOLLOW_UP, Intent.INFORM, Intent.SAY_GOODBYE, Intent.CHECK_AGREEMENT, Intent.SUMMARIZE_DEAL,
+    Intent.AFFIRM, Intent.OUT_OF_SCOPE,
+}  # fmt: skip
 #: a message that is mostly a question is a question, whatever the NLU's label
 QUESTION_SHARE_MIN = 0.6
 
@@ -98,7 +104,7 @@ def _reinterpret(sim: Simulation) -> str:
         return Intent.INFORM  # an uncertain label is not enough to blame the learner
     if _proposal_in_disguise(sim):
         return Intent.PRESENT_SOLUTION
-    if not state.greeted and u.has("move.greet") and intent not in CONTACT_MOVES and intent not in QUESTIONS:
+    if not state.greeted and u.has("move.greet") and intent in GREETING_IN_DISGUISE:
         return Intent.GREET  # the first « Bonjour …, je vous appelle au sujet de… » is the greeting, not a follow-up
     ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)
     closing_question = {

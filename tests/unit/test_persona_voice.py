@@ -95,7 +95,7 @@ def test_no_owner_names_herself_in_her_own_facts(library):
     """The data side: a fact is written in its owner's voice (its ``persona:``, else the main persona), so
     its lines never name that persona in the third person (« M. Lemoine y veillera » said by M. Lemoine)."""
     wrong = []
-    for scenario in library.scenarios.values():
+    for scenario in library.negotiations.values():
         for fact in scenario.facts:
             owner = scenario.persona(fact.persona) if fact.persona else scenario.main_persona
             for word in (w for w in name_words(owner.name) if len(w) > 2):

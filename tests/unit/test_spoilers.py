@@ -124,7 +124,7 @@ def test_a_drawn_budget_that_meets_a_figure_of_the_briefing_is_a_leak(library):
 def test_no_drawn_version_of_a_scenario_gives_a_fact_away(library):
     errors = [
         f"{sid}, variante {n} : {leak.message()}"
-        for sid in library.scenarios
+        for sid in library.negotiations
         for n, leak in drawn_leaks(library, sid, CHECKED_VARIANTS)
         if leak.error
     ]
