@@ -58,6 +58,9 @@ class Level(_Model):
     price_types: List[str] = Field(default_factory=list)
     #: whether the change of parameters happens
     parameter_change: bool = True
+    #: in a purchase (the learner buys): at most this many of the salesperson's concession steps
+    #: (``purchase.steps``); None: all of them
+    concession_steps: int | None = Field(default=None, ge=1)
     #: the exam's message and question budget (None: no limit)
     time_budget: TimeBudget | None = None
 

@@ -112,6 +112,10 @@ class SimulationState:
     signals_done: List[int] = field(default_factory=list)
     #: the persona the learner last addressed by name
     addressee: str = ""
+    #: a purchase (the learner buys, ``kind: purchase``): the price on the table, the concession steps
+    #: granted, the counterparts given, the quotes cited, the payment asked, the agreement
+    #: (:mod:`bot.engine.purchase`)
+    purchase: Dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)

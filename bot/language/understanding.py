@@ -22,7 +22,7 @@ from bot.language.topics import OFF_TOPIC, VAGUE, topic_scores
 REACTION_CUES = (
     "counterpart", "accept", "refuse", "close", "denigrate", "proof", "urgency", "familiar_words", "reformulation",
     "check_question", "time_check", "move.state_agenda", "move.say_goodbye", "move.introduce_self", "law_citation",
-    "illegal_practice", "negation",
+    "illegal_practice", "negation", "price_request", "document", "delivery_context", "payment_context",
 )  # fmt: skip
 #: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… »
 _SECOND_QUESTION = re.compile(
