@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import yaml
 
@@ -30,6 +30,9 @@ CRITERION_IDS = (
     "C2.3-a",
     "C2.3-b",
     "T-1",
+    "C4.1.1-a",
+    "C4.1.1-b",
+    "C4.1.1-c",
 )
 
 
@@ -40,6 +43,8 @@ class Criterion:
     label: str
     scale: Dict[str, str]
     advice: str
+    #: the kinds of situation this criterion belongs to (empty: every kind but those that set it aside)
+    kinds: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,22 @@ class Rubric:
     #: it corresponds to (NDRC, CCST), shown beside it on the debrief and the fiche
     grade_label: str = ""
     grade_correspondence: str = ""
+    #: kind of situation → criteria that make no sense there (a buyer does not sell)
+    kind_na: Dict[str, List[str]] = field(default_factory=dict)
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
 
     def level(self, score: int | None) -> str:
         return "na" if score is None else self.levels[score]
+
+    def not_applicable(self, kind: str | None) -> List[str]:
+        """Criteria outside the grid of this kind of situation: neither scored nor shown."""
+        foreign = [c.id for c in self.criteria if c.kinds and (kind or "negotiation") not in c.kinds]
+        return foreign + list(self.kind_na.get(kind or "", []))
+
+    def applies(self, criterion_id: str, kind: str | None) -> bool:
+        return criterion_id not in self.not_applicable(kind)
 
     def group_weights(self, scenario_id: str, kind: str | None = None) -> Dict[str, float]:
         """The scenario's own weights, else those of its kind of situation, else the grid's."""
@@ -71,7 +86,8 @@ class Rubric:
     def weights(self, scenario_id: str, na: List[str], kind: str | None = None) -> Dict[str, float]:
         """Weight of each scored criterion; ``na`` criteria hand their weight to the others."""
         groups = self.group_weights(scenario_id, kind)
-        scored = [c for c in self.criteria if c.id not in na]
+        excluded = set(na) | set(self.not_applicable(kind))
+        scored = [c for c in self.criteria if c.id not in excluded]
         raw: Dict[str, float] = {}
         for group, weight in groups.items():
             members = [c for c in scored if c.group == group]
@@ -84,7 +100,10 @@ class Rubric:
 def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     criteria = [
-        Criterion(c["id"], c["group"], c["label"], {str(k): v for k, v in c["scale"].items()}, c["advice"])
+        Criterion(
+            c["id"], c["group"], c["label"], {str(k): v for k, v in c["scale"].items()}, c["advice"],
+            tuple(c.get("kinds") or ()),
+        )
         for c in data["criteria"]
     ]
     ids = tuple(c.id for c in criteria)
@@ -103,6 +122,7 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         kind_weights=data.get("kind_weights") or {},
         grade_label=data["grade"]["label"],
         grade_correspondence=data["grade"]["correspondence"],
+        kind_na=data.get("kind_na") or {},
     )
 
 
