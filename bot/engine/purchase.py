@@ -111,7 +111,7 @@ def proposals(sim: Simulation) -> List[float]:
 def granted(sim: Simulation) -> List[Counterpart]:
     """Counterparts the buyer grants in this message (not those he only asks about or refuses)."""
     u, p = sim.u, book(sim)
-    if u.questions and u.question_share >= 0.9 and not u.has("counterpart"):
+    if u.questions and not (u.has("counterpart") or u.has("price_request") or proposals(sim)):
         return []  # « le contrat de maintenance est-il inclus ? » asks, it gives nothing
     if u.has("negation") and not u.has("counterpart"):
         return []

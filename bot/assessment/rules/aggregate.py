@@ -205,9 +205,10 @@ def competence_levels(rubric: Rubric, results: Dict[str, CriterionResult]) -> Di
     """The level of each competence (C1, C2): the rounded mean of its scored criteria."""
     levels = {}
     for competence in ("C1", "C2", "C4"):
-        scored = [r.score for cid, r in results.items() if cid.startswith(f"{competence}.") and r.score is not None]
-        if competence == "C4" and not scored:
-            continue  # only a purchase trains C4
+        members = [r for cid, r in results.items() if cid.startswith(f"{competence}.")]
+        if not members:
+            continue  # outside this kind's grid (C4 is only a purchase's, C2 is not a buyer's)
+        scored = [r.score for r in members if r.score is not None]
         levels[competence] = rubric.level(round(sum(scored) / len(scored))) if scored else "na"
     return levels
 
