@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.debrief_records import self_assessment
 from bot.storage.models import SimSession
-from bot.web.routes.student import competence_averages
+from bot.web.routes.student import competence_averages, session_groups
 
 LEVEL_NAMES = {0: "TI", 1: "I", 2: "S", 3: "TS"}
 
@@ -34,7 +34,8 @@ def blocks(request: Request, db: Session, session: SimSession) -> List[Dict[str,
     own = self_assessment(db, session.id)
     automatic = competence_averages(session, rubric)
     rows = []
-    for block, spec in rubric.groups.items():
+    for block in session_groups(session, rubric):
+        spec = rubric.groups[block]
         mean = automatic.get(spec["label"])
         auto = None if mean is None else round(mean)
         mine = own.get(block)

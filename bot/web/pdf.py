@@ -63,6 +63,8 @@ def fiche_pdf(
     pdf.ln()
     groups: Dict[str, List] = {}
     for c in rubric.criteria:
+        if scores and c.id not in scores:
+            continue  # outside the grid of this session's kind (a buyer is not graded as a seller)
         groups.setdefault(c.group, []).append(c)
     for group, criteria in groups.items():
         pdf.set_font("Helvetica", "B", 9)

@@ -32,14 +32,27 @@ router = APIRouter()
 MAX_FIXED_VARIANT = 999
 
 
+def session_groups(session: SimSession, rubric) -> List[str]:
+    """The blocks of the grid this session was scored on: those of its criteria (a purchase is not graded
+    on a sale's blocks, nor a sale on the purchasing block); before scoring, the blocks that weigh."""
+    stored = {s.criterion_id for s in session.scores}
+    present = {c.group for c in rubric.criteria if c.id in stored}
+    return [g for g in rubric.groups if g in present] or [
+        g for g, spec in rubric.groups.items() if float(spec.get("weight") or 0) > 0
+    ]
+
+
 def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
-    """Average score per rubric group (the radar's axes)."""
+    """Average score per rubric group of the session (the radar's axes)."""
     by_group: Dict[str, List[int]] = defaultdict(list)
     groups = {c.id: c.group for c in rubric.criteria}
     for s in session.scores:
         if s.score is not None and s.criterion_id in groups:
             by_group[groups[s.criterion_id]].append(s.score)
-    return {rubric.groups[g]["label"]: (mean(by_group[g]) if by_group.get(g) else None) for g in rubric.groups}
+    return {
+        rubric.groups[g]["label"]: (mean(by_group[g]) if by_group.get(g) else None)
+        for g in session_groups(session, rubric)
+    }
 
 
 def latest_state(db: Session, learner_id: str, since: datetime | None = None) -> Dict[str, Any]:
@@ -131,8 +144,8 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
     averages: Dict[str, float | None] = {}
     if scored:
         per = [competence_averages(s, rubric) for s in scored[:5]]
-        for label in per[0]:
-            values = [p[label] for p in per if p[label] is not None]
+        for label in dict.fromkeys(label for p in per for label in p):
+            values = [p[label] for p in per if p.get(label) is not None]
             averages[label] = mean(values) if values else None
     series: Dict[str, list] = defaultdict(list)
     for s in reversed(scored):

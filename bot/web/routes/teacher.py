@@ -195,7 +195,7 @@ def transcript(
             "sheet_sections": sheet,
             "session": session,
             "scenario_title": scenario.title if scenario else session.scenario_id,
-            "criteria": rubric.criteria,
+            "criteria": [c for c in rubric.criteria if not scores or c.id in scores],  # the session's grid
             "rubric": rubric,
             "scores": scores,
             "overrides": overrides,
