@@ -101,7 +101,11 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     criteria = [
         Criterion(
-            c["id"], c["group"], c["label"], {str(k): v for k, v in c["scale"].items()}, c["advice"],
+            c["id"],
+            c["group"],
+            c["label"],
+            {str(k): v for k, v in c["scale"].items()},
+            c["advice"],
             tuple(c.get("kinds") or ()),
         )
         for c in data["criteria"]

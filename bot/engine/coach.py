@@ -78,7 +78,8 @@ def purchase_briefing(scenario: Scenario) -> str:
             lines.append(f"  Compris : {', '.join(q.includes)}")
         lines.append(f"  Ne respecte pas : {misses}" if misses else "  Respecte tout le cahier des charges.")
     lines += [
-        f"Votre prix cible : {_money(spec.target_price)} {unit} ; votre prix maximum : {_money(spec.max_price)} {unit}.",
+        f"Votre prix cible : {_money(spec.target_price)} {unit} ; "
+        f"votre prix maximum : {_money(spec.max_price)} {unit}.",
         "Ce que vous savez déjà :",
         *[f"• {item}" for item in b.known],
         "Vos objectifs :",

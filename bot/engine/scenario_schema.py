@@ -360,7 +360,9 @@ class Purchase(_Model):
     def _consistent(cls, values: dict) -> dict:
         ours = [q for q in values["quotes"] if q.ours]
         if len(ours) != 1:
-            raise ValueError("purchase.quotes : exactement un devis doit porter « ours: true » (le fournisseur rencontré)")
+            raise ValueError(
+                "purchase.quotes : exactement un devis doit porter « ours: true » (le fournisseur rencontré)"
+            )
         if abs(ours[0].price - values["list_price"]) > 0.01:
             raise ValueError("purchase.list_price doit être le prix du devis « ours »")
         spec_ids = {r.id for r in values["specification"]}

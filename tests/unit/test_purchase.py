@@ -21,9 +21,15 @@ OPENING = [
 ]
 MAINTENANCE = ("offer_concession", "Si nous prenons votre contrat de maintenance préventive sur trois ans, que pouvez-vous faire sur le prix ?")  # fmt: skip
 PAY_30 = ("offer_concession", "Nous pouvons vous payer à 30 jours date de facture, quel effort faites-vous ?")
-REFERENCE = ("offer_concession", "Si nous servons de site de référence avec une visite de notre entrepôt, vous descendez ?")
+REFERENCE = (
+    "offer_concession",
+    "Si nous servons de site de référence avec une visite de notre entrepôt, vous descendez ?",
+)
 GERBEURS = ("offer_concession", "Et si nous ajoutons les deux gerbeurs à la commande, pouvez-vous faire 150 000 € ?")
-SIGNATURE = ("offer_concession", "Si la directrice signe le bon de commande avant le 27 novembre, vous faites un geste ?")
+SIGNATURE = (
+    "offer_concession",
+    "Si la directrice signe le bon de commande avant le 27 novembre, vous faites un geste ?",
+)
 ADAPT = ("inform", "Il nous faut alors deux chariots de prêt dès le 1er février et des pénalités de retard.")
 CLOSE = ("summarize_deal", "C'est d'accord : {price} € HT, mise en service mi-février avec deux chariots prêtés, paiement à 30 jours date de facture. Je vous envoie le bon de commande signé.")  # fmt: skip
 
@@ -121,7 +127,11 @@ def test_a_close_on_a_price_she_never_gave_is_refused(library):
 def test_the_lost_paths(library):
     state, _ = play(library, OPENING + [("say_goodbye", "Merci, nous allons réfléchir. Au revoir.")])
     assert state.outcome == "lost" and state.purchase["agreement"] is None
-    pushy = [("inform", "Baissez votre prix."), ("inform", "Faites un effort."), ("inform", "Encore trop cher, baissez.")]
+    pushy = [
+        ("inform", "Baissez votre prix."),
+        ("inform", "Faites un effort."),
+        ("inform", "Encore trop cher, baissez."),
+    ]
     state, _ = play(library, OPENING + pushy * 3)
     assert state.outcome == "lost" and "vendeuse" in state.outcome_reason
 
@@ -130,7 +140,8 @@ def test_the_hint_follows_the_buyer(library):
     from bot.engine.coach import hint
 
     state, _ = play(library, OPENING[:1])
-    assert "délai" in hint(library, library.scenario(SCENARIO), state) or "cahier" in hint(library, library.scenario(SCENARIO), state)
+    advice = hint(library, library.scenario(SCENARIO), state)
+    assert "délai" in advice or "cahier" in advice
     state, _ = play(library, OPENING + [MAINTENANCE])
     assert state.change == "announced"
     assert hint(library, library.scenario(SCENARIO), state) == library.scenario(SCENARIO).parameter_change.hint

@@ -55,7 +55,9 @@ def compare_offers(ctx: Context) -> Score:
     if wrong:
         return Score.of(1, "Un devis concurrent cité avec un prix faux : la comparaison perd sa crédibilité.", citing)
     if len(checked) == len(key) and len(right) >= 2:
-        return Score.of(3, "Offre vérifiée point par point et comparée aux devis concurrents, chiffres exacts.", evidence)
+        return Score.of(
+            3, "Offre vérifiée point par point et comparée aux devis concurrents, chiffres exacts.", evidence
+        )
     if len(checked) * 2 >= len(key) and right:
         return Score.of(2, "Points clés de l'offre vérifiés et devis concurrent cité avec son prix exact.", evidence)
     return Score.of(1, "Vérification partielle de l'offre ou comparaison sans chiffres.", evidence)
