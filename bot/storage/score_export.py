@@ -96,6 +96,7 @@ def scores_csv_rows(
     overrides = by_session(db, ids, ScoreOverride.score, ScoreOverride.level, ScoreOverride.comment)
     criteria = [(csv_safe(c.id), csv_safe(c.label), c.id) for c in rubric.criteria]
     no_auto, no_override = ("", "", "", None), (None, "", "")
+    foreign: Dict[str | None, set] = {}  # kind -> criteria outside its grid
     yield [csv_safe(name) for name in HEADER]
     for session_id, learner_id, group, scenario_id, started_at, ended_at, outcome, grade_20 in sessions:
         session_autos: Dict[str, tuple] = autos.get(session_id, {})
@@ -116,6 +117,11 @@ def scores_csv_rows(
             )
         ]  # fmt: skip
         for criterion_cell, label_cell, criterion_id in criteria:
+            kind = kinds.get(scenario_id)
+            if kind not in foreign:
+                foreign[kind] = set(rubric.not_applicable(kind))
+            if criterion_id in foreign[kind]:
+                continue  # outside the grid of this kind of situation (a sale has no purchasing criteria)
             auto_score, auto_level, proof, _ = session_autos.get(criterion_id, no_auto)
             over_score, over_level, comment = session_overrides.get(criterion_id, no_override)
             yield head + [

@@ -147,6 +147,15 @@ def test_the_hint_follows_the_buyer(library):
     assert hint(library, library.scenario(SCENARIO), state) == library.scenario(SCENARIO).parameter_change.hint
 
 
+def test_variants_draw_another_floor_with_the_same_brief(library):
+    floors = {library.version(SCENARIO, "standard", v).purchase.floor_price for v in range(1, 8)}
+    assert len(floors) > 1  # another attempt meets a salesperson with another floor
+    for v in (0, 3):
+        version = library.version(SCENARIO, "standard", v)
+        assert version.purchase.list_price == 211200 and version.purchase.max_price == 204000
+        assert version.purchase.steps[-1] == version.purchase.floor_price
+
+
 def test_the_preparation_sheet_is_the_buyers_brief_and_hides_the_floor(library):
     text = briefing(library.scenario(SCENARIO))
     assert "acheteur" in text and "Cahier des charges" in text and "Comparaison des devis" in text
