@@ -25,6 +25,7 @@ def test_the_briefing_page_says_the_student_is_the_buyer(web):
     for link in ("niveau=decouverte", "niveau=standard", "mode=exam&amp;niveau=examen"):
         assert link in html
     assert "Le client</dt>" not in html
+    assert "situation d'achat, elle n'est pas notée" in html
 
 
 def test_the_catalogue_lists_the_purchase_under_c4_with_its_criteria(web):
