@@ -9,7 +9,7 @@ a message budget at the exam, the budget drawn from a range, the client's temper
 
 from __future__ import annotations
 
-from typing import Dict, List, Literal
+from typing import Dict, List, Literal, Union
 
 from pydantic import BaseModel, Field, root_validator
 
@@ -25,6 +25,13 @@ class _Model(BaseModel):
     class Config:
         extra = "forbid"
         anystr_strip_whitespace = True
+
+
+def as_lines(value: Union[str, List[str], None]) -> List[str]:
+    """A field that takes one text or a list of variants (the persona draws one)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 class TimeBudget(_Model):

@@ -84,6 +84,13 @@ def test_the_exam_level_grants_fewer_steps(library):
     assert state.purchase["price"] == spec.steps[-1] > library.scenario(SCENARIO).purchase.floor_price
 
 
+def test_the_discovery_level_has_no_shortage_and_the_exam_a_time_budget(library):
+    state, _ = play(library, OPENING + [MAINTENANCE, PAY_30], level="decouverte")
+    assert state.purchase["steps"] == 2 and state.change == "none"
+    assert library.version(SCENARIO, "examen", 0).time_budget is not None
+    assert library.version(SCENARIO, "standard", 0).time_budget is None
+
+
 def test_an_illegal_payment_term_is_refused(library):
     state, replies = play(library, OPENING + [("inform", "Chez nous, c'est un paiement à 90 jours, c'est la règle.")])
     assert state.purchase["illegal_terms"] == ["90 jours"]
