@@ -117,12 +117,40 @@ def _concessions(scenario: Scenario, assessment: Assessment) -> List[str]:
     return lines
 
 
+def _purchase(scenario: Scenario, assessment: Assessment) -> List[str]:
+    """The buyer's deal against his brief: price obtained, counterparts given, quotes cited, payment."""
+    spec, book = scenario.purchase, assessment.purchase
+    agreement = book.get("agreement")
+    price = (agreement or {}).get("price") or book.get("price") or spec.list_price
+    labels = {c.id: c.label for c in spec.counterparts}
+    suppliers = {q.id: q.supplier for q in spec.quotes}
+    lines = ["", "🧾 Votre négociation d'achat :"]
+    head = "Accord conclu" if agreement else "Pas d'accord ; dernier prix de la vendeuse"
+    lines.append(
+        f"• {head} : {_euros(price)} HT (devis initial {_euros(spec.list_price)}, votre cible "
+        f"{_euros(spec.target_price)}, votre maximum {_euros(spec.max_price)})"
+        + (" – au-dessus de votre prix maximum !" if price > spec.max_price else ".")
+    )
+    given = [labels.get(c, c) for c in book.get("given") or []]
+    lines.append("• Contreparties accordées : " + ("; ".join(given) if given else "aucune") + ".")
+    if book.get("unilateral"):
+        lines.append(f"• Demandes de baisse sans contrepartie : {book['unilateral']}.")
+    for item in book.get("cited") or []:
+        verdict = {True: "prix exact", False: "prix faux, contesté", None: "sans prix"}[item.get("right")]
+        lines.append(f"• Devis cité : {suppliers.get(item['quote'], item['quote'])} ({verdict}).")
+    if agreement:
+        lines.append(f"• Paiement : {agreement['payment']} ; livraison : {agreement['delivery']}.")
+    for term in book.get("illegal_terms") or []:
+        lines.append(f"• Délai illégal demandé : {term} (plafond : 60 jours date de facture ou 45 jours fin de mois).")
+    return lines
+
+
 def _criteria(rubric: Rubric, scenario: Scenario, assessment: Assessment) -> List[str]:
     lines = ["", "Par critère :"]
     for criterion in rubric.criteria:
-        if not criterion.applies(scenario.kind):
-            continue  # a criterion of another kind of situation (C3 in a negotiation)
-        result = assessment.scores[criterion.id]
+        result = assessment.scores.get(criterion.id)
+        if result is None:
+            continue  # outside the grid of this kind of situation (a buyer is not graded as a seller, C3 in a sale)
         head = f"• {criterion.id} {criterion.label} : {result.level}"
         if result.score is not None:
             head += f" ({result.score}/3)"
@@ -150,7 +178,7 @@ def debrief(
         f"Issue : {OUTCOME.get(assessment.outcome, assessment.outcome)}"
         + (f" ({outcome_reason})" if outcome_reason else ""),
         f"{rubric.grade_label} : {french(assessment.grade_20)}/20 – {level}",
-        "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items()),
+        "Compétences : " + ", ".join(f"{c} {lvl}" for c, lvl in assessment.competence_levels.items() if lvl != "na"),
         _hints(assessment.hints_used),
     ]
     if assessment.change in REACTIVITY:
@@ -161,6 +189,6 @@ def debrief(
     lines += _priorities(rubric, scenario, assessment)
     lines += _missed_facts(scenario, assessment, topic_hints or {})
     lines += _objections(scenario, assessment)
-    lines += _concessions(scenario, assessment)
+    lines += _purchase(scenario, assessment) if scenario.purchase is not None else _concessions(scenario, assessment)
     lines += _criteria(rubric, scenario, assessment)
     return "\n".join(lines)

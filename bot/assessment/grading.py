@@ -81,6 +81,8 @@ def block_levels(rubric: Rubric, scores: Dict[str, int | None]) -> Dict[str, str
     """Block label → level (TI, I, S, TS) of the rounded mean of its scored criteria; na when none."""
     levels: Dict[str, str] = {}
     for group, spec in rubric.groups.items():
+        if not any(c.id in scores for c in rubric.criteria if c.group == group):
+            continue  # a block outside this session's grid (the purchase block of a sale)
         scored = [scores[c.id] for c in rubric.criteria if c.group == group and scores.get(c.id) is not None]
         levels[spec.get("label", group)] = rubric.level(round(sum(scored) / len(scored))) if scored else "na"
     return levels

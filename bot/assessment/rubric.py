@@ -33,6 +33,9 @@ CRITERION_IDS = (
     "C3.1-a",
     "C3.1-b",
     "C3.1-c",
+    "C4.1.1-a",
+    "C4.1.1-b",
+    "C4.1.1-c",
 )
 
 
@@ -43,7 +46,8 @@ class Criterion:
     label: str
     scale: Dict[str, str]
     advice: str
-    #: the kinds of situation that score this criterion (empty: every kind); na in the others
+    #: the kinds of situation this criterion belongs to (empty: every kind but those that set it aside in the
+    #: rubric's ``kind_na``): C3 only in the desk tasks, C4 only in a purchase
     kinds: Tuple[str, ...] = ()
 
     def applies(self, kind: str | None) -> bool:
@@ -64,16 +68,22 @@ class Rubric:
     #: it corresponds to (NDRC, CCST), shown beside it on the debrief and the fiche
     grade_label: str = ""
     grade_correspondence: str = ""
+    #: kind of situation → criteria that make no sense there (a buyer does not sell)
+    kind_na: Dict[str, List[str]] = field(default_factory=dict)
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(c for c in self.criteria if c.id == criterion_id)
 
-    def na_for(self, kind: str | None) -> List[str]:
-        """Criteria a situation of this kind never scores (the C3 criteria in a negotiation)."""
-        return [c.id for c in self.criteria if not c.applies(kind)]
-
     def level(self, score: int | None) -> str:
         return "na" if score is None else self.levels[score]
+
+    def not_applicable(self, kind: str | None) -> List[str]:
+        """Criteria outside the grid of this kind of situation: neither scored nor shown."""
+        foreign = [c.id for c in self.criteria if not c.applies(kind)]
+        return foreign + list(self.kind_na.get(kind or "", []))
+
+    def applies(self, criterion_id: str, kind: str | None) -> bool:
+        return criterion_id not in self.not_applicable(kind)
 
     def group_weights(self, scenario_id: str, kind: str | None = None) -> Dict[str, float]:
         """The scenario's own weights, else those of its kind of situation, else the grid's."""
@@ -83,7 +93,8 @@ class Rubric:
     def weights(self, scenario_id: str, na: List[str], kind: str | None = None) -> Dict[str, float]:
         """Weight of each scored criterion; ``na`` criteria hand their weight to the others."""
         groups = self.group_weights(scenario_id, kind)
-        scored = [c for c in self.criteria if c.id not in na and c.applies(kind)]
+        excluded = set(na) | set(self.not_applicable(kind))
+        scored = [c for c in self.criteria if c.id not in excluded]
         raw: Dict[str, float] = {}
         for group, weight in groups.items():
             members = [c for c in scored if c.group == group]
@@ -122,6 +133,7 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
         kind_weights=data.get("kind_weights") or {},
         grade_label=data["grade"]["label"],
         grade_correspondence=data["grade"]["correspondence"],
+        kind_na=data.get("kind_na") or {},
     )
 
 

@@ -102,6 +102,9 @@ def hidden_items(scenario: Scenario) -> List[Tuple[str, str, bool]]:
         if not fact.public
     ]
     items += [(f"l'objection « {o.id} »", " ".join(o.text), False) for o in scenario.objections]
+    if scenario.purchase is not None:  # the learner buys: the salesperson's floor and steps are never said
+        prices = [scenario.purchase.floor_price, *scenario.purchase.steps]
+        items.append(("le prix plancher ou un palier du vendeur", " ".join(f"{p:.0f} €" for p in prices), True))
     change = scenario.parameter_change
     if change is not None and change.text:
         items.append(("le changement de paramètres", " ".join(change.text), False))

@@ -23,6 +23,8 @@ def _money(value: float) -> str:
 
 def briefing(scenario: Scenario) -> str:
     """The fiche de préparation shown when a simulation starts (Markdown-light text)."""
+    if scenario.purchase is not None:
+        return purchase_briefing(scenario)
     b = scenario.briefing
     persona = scenario.main_persona
     lines: List[str] = [
@@ -47,6 +49,49 @@ def briefing(scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
+def purchase_briefing(scenario: Scenario) -> str:
+    """The buyer's brief (``kind: purchase``): his company, the supplier met, the specification, the
+    comparison of the three quotes, his target and maximum price, his objectives and what he can give."""
+    b, spec = scenario.briefing, scenario.purchase
+    persona = scenario.main_persona
+    unit = spec.price_unit
+    lines: List[str] = [
+        f"📋 Fiche de préparation (achat) : {scenario.title}",
+        f"Date : {scenario.date}",
+        f"Vous êtes l'acheteur ou l'acheteuse : {b.learner}",
+        f"Votre entreprise : {scenario.client}",
+        f"Le fournisseur que vous rencontrez : {scenario.vendor}",
+        f"Votre interlocuteur : {persona.name}, {persona.role}.",
+        f"Contexte : {b.context}",
+        "Cahier des charges :",
+        *[f"• {'Impératif' if r.must else 'Souhaité'} : {r.label}" for r in spec.specification],
+        "Comparaison des devis reçus (prix HT) :",
+    ]
+    labels = {r.id: r.label for r in spec.specification}
+    for q in spec.quotes:
+        misses = "; ".join(labels[m] for m in q.misses)
+        lines += [
+            f"• {q.supplier}{' (le fournisseur rencontré)' if q.ours else ''} : {_money(q.price)} {unit}",
+            f"  Livraison : {q.delivery} – Paiement : {q.payment} – Garantie : {q.warranty}",
+        ]
+        if q.includes:
+            lines.append(f"  Compris : {', '.join(q.includes)}")
+        lines.append(f"  Ne respecte pas : {misses}" if misses else "  Respecte tout le cahier des charges.")
+    lines += [
+        f"Votre prix cible : {_money(spec.target_price)} {unit} ; "
+        f"votre prix maximum : {_money(spec.max_price)} {unit}.",
+        "Ce que vous savez déjà :",
+        *[f"• {item}" for item in b.known],
+        "Vos objectifs :",
+        *[f"• {key.replace('realiste', 'réaliste').capitalize()} : {value}" for key, value in b.objectives.items()],
+        "Votre marge de manœuvre (ce que vous pouvez accorder en contrepartie) :",
+        *[f"• {item}" for item in b.room_for_manoeuvre],
+        "Rappel de la loi : délai de paiement de 60 jours date de facture ou 45 jours fin de mois au plus "
+        "(article L441-10 du Code de commerce).",
+    ]
+    return "\n".join(lines)
+
+
 def hint(library: Library, scenario: Scenario, state: SimulationState) -> str:
     """The most useful advice now, from what the learner has and has not done yet."""
     from bot.engine.simulation import Simulation
@@ -55,6 +100,10 @@ def hint(library: Library, scenario: Scenario, state: SimulationState) -> str:
     if state.ended:
         return hints["ended"]
     sim = Simulation(library, state)
+    if scenario.kind == "purchase":
+        from bot.engine.purchase import hint as purchase_hint
+
+        return purchase_hint(sim)
     pending = sim.pending_objection()
     if pending:
         return pending.hint

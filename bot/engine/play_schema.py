@@ -9,7 +9,7 @@ a message budget at the exam, the budget drawn from a range, the client's temper
 
 from __future__ import annotations
 
-from typing import Dict, List, Literal
+from typing import Dict, List, Literal, Union
 
 from pydantic import BaseModel, Field, root_validator
 
@@ -35,6 +35,13 @@ class _Model(BaseModel):
     class Config:
         extra = "forbid"
         anystr_strip_whitespace = True
+
+
+def as_lines(value: Union[str, List[str], None]) -> List[str]:
+    """A field that takes one text or a list of variants (the persona draws one)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 class TimeBudget(_Model):
@@ -68,6 +75,9 @@ class Level(_Model):
     price_types: List[str] = Field(default_factory=list)
     #: whether the change of parameters happens
     parameter_change: bool = True
+    #: in a purchase (the learner buys): at most this many of the salesperson's concession steps
+    #: (``purchase.steps``); None: all of them
+    concession_steps: int | None = Field(default=None, ge=1)
     #: the exam's message and question budget (None: no limit)
     time_budget: TimeBudget | None = None
 

@@ -18,6 +18,7 @@ from bot.engine.scenario_schema import (  # noqa: F401 - the schema's names, re-
     AssessmentCues,
     Briefing,
     Cgv,
+    Counterpart,
     Fact,
     ForbiddenTerm,
     Limits,
@@ -27,6 +28,9 @@ from bot.engine.scenario_schema import (  # noqa: F401 - the schema's names, re-
     ParameterChange,
     Persona,
     Product,
+    Purchase,
+    Quote,
+    Requirement,
     Resolution,
     Scenario,
     Signal,
@@ -200,4 +204,19 @@ LINE_KEYS = (
     "budget_ok",  # a price within the budget lifts the budget objection
     "time_short",  # examen level: few messages left in the time budget
     "time_up",  # examen level: the time budget is spent, the client leaves
+    # a purchase (kind: purchase): the bot is the salesperson, the learner the buyer
+    "purchase_listen",  # the buyer's message brings nothing to answer
+    "purchase_hold",  # a price request without counterpart: she holds her price; {price}
+    "purchase_concession",  # a concession step against a counterpart; {price}, {counterpart}
+    "purchase_last_price",  # no step left; {price}
+    "purchase_below_floor",  # the buyer's price is below her floor (never said); {price}
+    "purchase_quote_contested",  # a competitor's quote cited at a wrong price; {supplier}
+    "purchase_illegal_term",  # a payment term beyond the law, refused; {term}
+    "purchase_payment_ok",  # a legal payment term, agreed; {term}
+    "purchase_close_wrong_price",  # the buyer concludes on a price she never gave; {price}
+    "purchase_agreed",  # the agreement; {price}
+    "purchase_confirmed",  # the buyer restates the agreement after it
+    "purchase_no_deal",  # the buyer leaves without agreement
+    "purchase_delivery_changed",  # the delivery of an agreement once the change is announced, not adapted
+    "purchase_delivery_adapted",  # the delivery of an agreement once the change is adapted
 )

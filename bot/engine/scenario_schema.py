@@ -10,11 +10,13 @@ scenario word ever needs to be written in Python. Loading and French error messa
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Literal, Union
+from typing import Dict, List, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, root_validator, validator
 
 from bot.engine.play_schema import Level, LevelName, TimeBudget, Variants
+from bot.engine.play_schema import as_lines as _as_lines
+from bot.engine.purchase_schema import Counterpart, Purchase, Quote, Requirement  # noqa: F401 - re-exported
 from bot.language.text import normalize
 from bot.language.topics import vocabulary
 
@@ -26,13 +28,6 @@ class _Model(BaseModel):
     class Config:
         extra = "forbid"
         anystr_strip_whitespace = True
-
-
-def _as_lines(value: Union[str, List[str], None]) -> List[str]:
-    """A field that takes one text or a list of variants (the client draws one)."""
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
 
 
 def _gender(name: str) -> str:
@@ -280,7 +275,7 @@ class ModelLine(_Model):
 class Scenario(_Model):
     id: str
     title: str
-    kind: Literal["negotiation", "complaint", "account_review", "prospecting"] = "negotiation"
+    kind: Literal["negotiation", "complaint", "account_review", "prospecting", "purchase"] = "negotiation"
     competences: List[str] = Field(min_items=1)
     #: the catalogue's filters: the client's sector (« Santé, médico-social ») and the situation of the
     #: référentiel (« Négociation en face à face », « Relance de devis »)
@@ -298,11 +293,14 @@ class Scenario(_Model):
     personas: List[Persona] = Field(min_items=1)
     briefing: Briefing
     facts: List[Fact] = Field(min_items=3)
-    objections: List[Objection] = Field(min_items=1)
-    signals: List[Signal] = Field(min_items=1)
+    #: the client's objections (at least one, except in a purchase, where the bot sells: ``purchase``)
+    objections: List[Objection] = Field(default_factory=list)
+    signals: List[Signal] = Field(default_factory=list)
     catalogue: List[Product] = Field(min_items=1)
     cgv: Cgv
     parameter_change: ParameterChange
+    #: the learner is the buyer (``kind: purchase``): the specification, the quotes, the salesperson's prices
+    purchase: Purchase | None = None
     limits: Limits = Field(default_factory=Limits)
     risks: List[str] = Field(default_factory=list)
     outcome: Outcome = Field(default_factory=Outcome)
@@ -335,6 +333,13 @@ class Scenario(_Model):
     @root_validator(skip_on_failure=True)
     def _cross_references(cls, values: dict) -> dict:
         persona_ids = {p.id for p in values["personas"]}
+        purchase = values["kind"] == "purchase"
+        if purchase != (values.get("purchase") is not None):
+            raise ValueError("« kind: purchase » et le bloc « purchase: » vont ensemble (l'un ne va pas sans l'autre)")
+        if not purchase and not values["objections"]:
+            raise ValueError("objections : au moins une objection est attendue")
+        if not purchase and not values["signals"]:
+            raise ValueError("signals : au moins un signe d'achat est attendu")
         if not any(p.main for p in values["personas"]):
             raise ValueError("personas : aucun interlocuteur n'a « main: true »")
         for obj in values["objections"]:

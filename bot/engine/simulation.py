@@ -285,7 +285,12 @@ def step(library: Library, state: SimulationState, move: Move, understanding: Un
     intent = move.intent if move.intent in CLIENT_MOVES | {Intent.OUT_OF_SCOPE.value} else Intent.INFORM.value
     move = Move(intent, move.text, move.confidence, move.entities)
     sim = Simulation(library, state, understanding or read(library, state, move))
-    turn.play(sim)
+    if sim.scenario.kind == "purchase":
+        from bot.engine import purchase
+
+        purchase.play(sim)  # the learner buys: the bot is the salesperson
+    else:
+        turn.play(sim)
     timing.check(sim)
     return sim.reply
 

@@ -114,6 +114,10 @@ class SimulationState:
     addressee: str = ""
     #: a desk task (C3): the report as written, message by message (:mod:`bot.engine.desk`)
     written: List[str] = field(default_factory=list)
+    #: a purchase (the learner buys, ``kind: purchase``): the price on the table, the concession steps
+    #: granted, the counterparts given, the quotes cited, the payment asked, the agreement
+    #: (:mod:`bot.engine.purchase`)
+    purchase: Dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)

@@ -103,7 +103,7 @@ def draw(source: Dict[str, Any], variant: int, temperaments: Dict[str, Temperame
     rng = random.Random(f"{source.get('id')}:{variant}")
     data = substitute(copy.deepcopy(source), _draw_values(spec, rng))
     if spec.objections is not None:
-        objections = data["objections"]
+        objections = data.get("objections") or []
         fixed = [o for o in objections if _fixed(o, spec.objections.keep)]
         others = [o for o in objections if not _fixed(o, spec.objections.keep)]
         least = min(len(others), max(0, spec.objections.min - len(fixed)))
@@ -155,14 +155,14 @@ def apply_level(data: Dict[str, Any], level: Level) -> Dict[str, Any]:
     if level.volunteer == "detailed":
         for fact in data["facts"]:
             fact["closed"] = fact["open"]
-    objections = data["objections"]
+    objections = data.get("objections") or []  # a purchase has none: the bot sells
     if level.objection_types:
         objections = [o for o in objections if o.get("trigger") == "start" or _of_type(o, level.objection_types)]
     if level.objections_max is not None:
         at_start = [o for o in objections if o.get("trigger") == "start"]
         later = [o for o in objections if o.get("trigger") != "start"]
         objections = at_start + later[: max(0, level.objections_max - len(at_start))]
-    data["objections"] = objections or data["objections"][:1]
+    data["objections"] = objections or (data.get("objections") or [])[:1]
     if level.price_attempts is not None:
         for objection in data["objections"]:
             if _of_type(objection, level.price_types):
@@ -175,6 +175,10 @@ def apply_level(data: Dict[str, Any], level: Level) -> Dict[str, Any]:
     data["parameter_change"] = {k: v for k, v in change.items() if v is not None}
     if level.time_budget is not None:
         data["time_budget"] = level.time_budget.dict()
+    if level.concession_steps is not None and data.get("purchase"):
+        purchase = dict(data["purchase"])
+        purchase["steps"] = list(purchase.get("steps") or [])[: level.concession_steps]
+        data["purchase"] = purchase
     return data
 
 

@@ -10,7 +10,7 @@ words are ``data/language/calendar.yml``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Literal, Tuple
@@ -63,6 +63,8 @@ class Money:
     ttc: bool = False
     clause: str = ""
     sentence: str = ""
+    #: where the amount starts in ``sentence`` (which supplier of the sentence it belongs to)
+    start: int = field(default=0, compare=False)
 
     @property
     def monthly(self) -> float | None:
@@ -189,7 +191,8 @@ def _money(sentence: str) -> List[Tuple[Money, int]]:
             continue  # « 8 HT » is not an amount a learner writes; « 24 h » is not « HT »
         rest = sentence[m.end() :]
         ttc = unit == "ttc" or rest[:6].strip().startswith("ttc")
-        out.append((Money(value, _period(rest), ttc, _around(sentence, m.start()).strip(), sentence), m.end()))
+        clause = _around(sentence, m.start()).strip()
+        out.append((Money(value, _period(rest), ttc, clause, sentence, m.start()), m.end()))
     return out
 
 

@@ -86,7 +86,14 @@ def _sides(db: Session, session: SimSession) -> Dict[str, Side]:
 def compare(db: Session, before: SimSession, after: SimSession, rubric: Rubric) -> List[CriterionChange]:
     """Every rubric criterion, the earlier attempt beside the later one."""
     a, b = _sides(db, before), _sides(db, after)
-    return [CriterionChange(c, a.get(c.id, Side()), b.get(c.id, Side())) for c in rubric.criteria]
+    graded = set(a) | set(b)
+    buying = any(c.kinds for c in rubric.criteria if c.id in graded)
+    # the criteria of the attempts' grid: a sale has no purchasing criteria, a purchase no seller's
+    return [
+        CriterionChange(c, a.get(c.id, Side()), b.get(c.id, Side()))
+        for c in rubric.criteria
+        if c.id in graded or not (c.kinds or buying)
+    ]
 
 
 @dataclass

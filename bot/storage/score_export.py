@@ -178,6 +178,7 @@ def _lines(rubric, kinds, alias, columns, sessions, autos, overrides, own_levels
     criteria = [(csv_field(c.id) + ";" + csv_field(c.label) + ";", c.id) for c in rubric.criteria]
     no_auto, no_override = (";;", ""), ";;;"
     not_rated = "".join(";" for _ in rubric.groups)
+    grids: Dict[str | None, list] = {}  # kind -> its criteria (a sale has no purchasing criteria, nor C3)
     for session_id, learner_id, group, scenario_id, started_at, ended_at, outcome, grade_20 in sessions:
         session_autos: Dict[str, tuple] = autos.get(session_id, {})
         session_overrides: Dict[str, tuple] = overrides.get(session_id, {})
@@ -203,7 +204,11 @@ def _lines(rubric, kinds, alias, columns, sessions, autos, overrides, own_levels
         own = own_levels.get(session_id)
         tail = ("".join(";" + level for level in own) if own else not_rated) + "\r\n"
         piece = []
-        for criterion_cells, criterion_id in criteria:
+        kind = kinds.get(scenario_id)
+        if kind not in grids:
+            foreign = set(rubric.not_applicable(kind))
+            grids[kind] = [(cells, cid) for cells, cid in criteria if cid not in foreign]
+        for criterion_cells, criterion_id in grids[kind]:
             auto_cells, proof = session_autos.get(criterion_id, no_auto)[:2]
             override = session_overrides.get(criterion_id)
             override_cells = (

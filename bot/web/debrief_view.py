@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.debrief_records import self_assessment
 from bot.storage.models import SimSession
-from bot.web.routes.student import competence_averages
+from bot.web.routes.student import competence_averages, session_groups, session_kind
 
 LEVEL_NAMES = {0: "TI", 1: "I", 2: "S", 3: "TS"}
 
@@ -32,9 +32,11 @@ def blocks(request: Request, db: Session, session: SimSession) -> List[Dict[str,
     """Per competence block: its label, the student's own level and the automatic mean level."""
     rubric = request.app.state.rubric()
     own = self_assessment(db, session.id)
-    automatic = competence_averages(session, rubric)
+    kind = session_kind(request, session)
+    automatic = competence_averages(session, rubric, kind)
     rows = []
-    for block, spec in rubric.groups.items():
+    for block in session_groups(rubric, kind):
+        spec = rubric.groups[block]
         mean = automatic.get(spec["label"])
         auto = None if mean is None else round(mean)
         mine = own.get(block)

@@ -32,6 +32,7 @@ def fiche_pdf(
     *,
     grade: FinalGrade,
     self_assessment: Sequence[Dict[str, Any]] = (),
+    kind: str | None = None,
 ) -> bytes:
     """The CCF grid of the session; ``grade`` is the final grade (the teacher's scores win), the automatic
     one beside it; ``sheet``: the student's preparation sheet (titled sections), on its own page;
@@ -63,6 +64,8 @@ def fiche_pdf(
     pdf.ln()
     groups: Dict[str, List] = {}
     for c in rubric.criteria:
+        if not rubric.applies(c.id, kind):
+            continue  # outside the grid of this session's kind (a buyer is not graded as a seller)
         groups.setdefault(c.group, []).append(c)
     for group, criteria in groups.items():
         pdf.set_font("Helvetica", "B", 9)

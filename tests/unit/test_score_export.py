@@ -55,6 +55,8 @@ def _reference_csv(s, flt: SessionFilter, rubric, kinds) -> str:
         }
         self_cells = [["TI", "I", "S", "TS"][own[b]] if b in own else "" for b in blocks]
         for criterion in rubric.criteria:
+            if not rubric.applies(criterion.id, kinds.get(session.scenario_id)):
+                continue  # outside the grid of the session's kind (a sale has no purchasing criteria)
             auto, override = autos.get(criterion.id), overrides.get(criterion.id)
             evidence = auto.evidence_turns if auto else []
             row = [
@@ -154,7 +156,8 @@ def test_export_matches_the_straightforward_one(url):  # noqa: F811
         text = csv_text(scores_csv(s, SessionFilter(learner_ids=learner_ids), rubric, kinds))
     assert text.startswith("\ufeffsession_id;eleve;classe;")
     rows = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
-    assert len(rows) == 7 * len(rubric.criteria)  # 7 sessions of the three learners, one row per criterion
+    sale = [c for c in rubric.criteria if rubric.applies(c.id, "negotiation")]
+    assert len(rows) == 7 * len(sale)  # 7 sessions (sales) of the three learners, one row per criterion of a sale
     assert {r["eleve"] for r in rows} == {"'-eleve.moins", "alice.dupont", "sans.classe"}
     assert {r["classe"] for r in rows} == {'\'=HYPERLINK("x")', "BTS NDRC; 1re année", ""}
     overridden = [r for r in rows if r["commentaire_enseignant"]]

@@ -17,11 +17,12 @@ from bot.assessment.rubric import default_rubric
 from bot.engine.library import load_library
 from bot.storage.debrief_records import model_released, self_assessment
 from bot.storage.models import CriterionScore, ScoreOverride, SimSession
+from bot.web.routes.student import session_groups
 from tests.web.played import store_played
 from tests.web.test_api import API, token_for
 
 RUBRIC = default_rubric()
-BLOCKS = list(RUBRIC.groups)
+BLOCKS = session_groups(RUBRIC, "negotiation")  # the blocks of a sale (the seeded sessions are sales)
 
 
 def _self_assess(web, http, session_id: str, level: str = "2"):

@@ -1,4 +1,4 @@
-"""From the 19 criterion scores to the assessment: caps, grade /20, eliminatory reasons, priorities.
+"""From the criterion scores to the assessment: caps, grade /20, eliminatory reasons, priorities.
 
 The rules of each competence block score one criterion each (or a scenario's reading replaces
 one); here they are run in the order of the rubric, capped when the learner invented something,
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
 from bot.assessment.preparation_sheet import PreparationSheet
-from bot.assessment.rubric import Rubric
-from bot.assessment.rules import argumentation, closing, discovery, preparation, relationship
+from bot.assessment.rubric import CRITERION_IDS, Rubric
+from bot.assessment.rules import argumentation, closing, discovery, preparation, purchase, relationship
 from bot.assessment.rules.context import Context, Finding, Rule, TurnRecord
 from bot.assessment.rules.prospecting import BY_KIND
 from bot.assessment.rules.readings import READINGS
@@ -29,6 +29,7 @@ ALL_RULES: Dict[str, Rule] = {
     **argumentation.RULES,
     **closing.RULES,
     **relationship.RULES,
+    **purchase.RULES,
 }
 #: a score above this is capped when the criterion rests on invented information
 INVENTED_CAP = 1
@@ -77,6 +78,8 @@ class Assessment:
     products: List[str] = field(default_factory=list)
     #: a desk task: the check of the report (:class:`bot.engine.report.ReportCheck`), what its debrief lists
     report: Any = None
+    #: a purchase (the learner buys): what the salesperson engine recorded (price, steps, agreement)
+    purchase: Dict[str, Any] = field(default_factory=dict)
 
 
 def assess(
@@ -87,16 +90,18 @@ def assess(
     na: Sequence[str] = (),
     sheet: PreparationSheet | None = None,
 ) -> Assessment:
-    """Score a finished session on the 19 criteria, apply caps, compute the grade /20.
+    """Score a finished session on the criteria of its kind, apply caps, compute the grade /20.
 
     With the student's preparation ``sheet``, the C1.1 criteria it covers are scored from it
     (:mod:`bot.assessment.rules.sheet`), the chat serving as evidence; without it, from the chat.
     """
     ctx = Context(scenario, turns, final or {})
-    na = [*na, *rubric.na_for(scenario.kind)]
     results: Dict[str, CriterionResult] = {}
     invented = invented_information(ctx)
+    foreign = set(rubric.not_applicable(scenario.kind))
     for criterion in rubric.criteria:
+        if criterion.id in foreign:
+            continue  # outside this kind's grid (a buyer is not graded as a seller): not scored, not shown
         if criterion.id in na:
             results[criterion.id] = CriterionResult(criterion.id, None, "na", "Situation absente de ce scénario.")
             continue
@@ -145,6 +150,7 @@ def assess(
         concessions=list(ctx.final.get("concessions") or []),
         offer_total=ctx.final.get("offer_total"),
         products=list(ctx.final.get("products") or []),
+        purchase=dict(ctx.final.get("purchase") or {}),
     )
 
 
@@ -200,8 +206,12 @@ def grade_level(grade: float) -> str:
 def competence_levels(rubric: Rubric, results: Dict[str, CriterionResult]) -> Dict[str, str]:
     """The level of each competence (C1, C2): the rounded mean of its scored criteria."""
     levels = {}
-    for competence in ("C1", "C2", "C3"):
-        scored = [r.score for cid, r in results.items() if cid.startswith(f"{competence}.") and r.score is not None]
+    competences = dict.fromkeys(cid.split(".")[0] for cid in CRITERION_IDS if cid.startswith("C"))
+    for competence in competences:  # C1, C2, C3, C4: the grid's own, in its order
+        members = [r for cid, r in results.items() if cid.startswith(f"{competence}.")]
+        if not members:
+            continue  # outside this kind's grid (C4 is only a purchase's, C3 only a desk task's)
+        scored = [r.score for r in members if r.score is not None]
         levels[competence] = rubric.level(round(sum(scored) / len(scored))) if scored else "na"
     return levels
 

@@ -213,7 +213,10 @@ def assess_desk(
     d = Desk(task, turns, final)
     results: Dict[str, CriterionResult] = {}
     na: List[str] = []
+    foreign = set(rubric.not_applicable(task.kind))
     for criterion in rubric.criteria:
+        if criterion.id in foreign:
+            continue  # another kind's criterion (C4 of a purchase, C3.1-c in a visit report): not scored, not shown
         rule = DESK_RULES.get(criterion.id)
         if rule is None or not criterion.applies(task.kind) or criterion.id in task.na_criteria:
             na.append(criterion.id)

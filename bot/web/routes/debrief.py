@@ -27,7 +27,7 @@ from bot.web.charts import radar
 from bot.web.debrief_view import LEVEL_NAMES, blocks, debrief_sections
 from bot.web.deps import get_db, student_user, teacher_user
 from bot.web.grades import grades_for
-from bot.web.routes.student import competence_averages
+from bot.web.routes.student import competence_averages, session_criteria, session_groups, session_kind
 from bot.web.routes.teacher import visible_session
 from bot.web.security import csrf_ok
 from bot.web.templating import render
@@ -52,8 +52,9 @@ def debrief_context(request: Request, db: Session, session: SimSession) -> Dict[
         "scenario_title": scenario.title if scenario else session.scenario_id,
         "rubric": rubric,
         "grade": grades_for(request, db, [session])[session.id],
-        "rows": [(c, scores.get(c.id)) for c in rubric.criteria],
-        "radar": radar(competence_averages(session, rubric)) if session.scores else "",
+        # the criteria of the session's grid only (a purchase is not graded on a sale's criteria)
+        "rows": [(c, scores.get(c.id)) for c in session_criteria(rubric, session_kind(request, session))],
+        "radar": radar(competence_averages(session, rubric, session_kind(request, session))) if session.scores else "",
         "blocks": blocks(request, db, session),
         "self_assessed": assessed,
         "levels": [(v, LEVEL_NAMES[v]) for v in SELF_LEVELS],
@@ -82,7 +83,9 @@ async def save_self(
         raise HTTPException(status_code=400, detail="Terminez d'abord la simulation pour vous auto-évaluer.")
     form = await request.form()
     levels: Dict[str, int] = {}
-    for block, spec in request.app.state.rubric().groups.items():
+    rubric = request.app.state.rubric()
+    for block in session_groups(rubric, session_kind(request, session)):
+        spec = rubric.groups[block]
         value = str(form.get(f"bloc-{block}", "")).strip()
         if value not in {str(v) for v in SELF_LEVELS}:
             raise HTTPException(

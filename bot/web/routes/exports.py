@@ -68,6 +68,7 @@ def export_pdf(
         session_sheet_view(db, session.id)[1],
         grade=grades_for(request, db, [session])[session.id],
         self_assessment=blocks(request, db, session),
+        kind=scenario.kind if scenario else None,
     )
     return Response(
         pdf,

@@ -30,14 +30,34 @@ from bot.web.templating import render
 router = APIRouter()
 
 
-def competence_averages(session: SimSession, rubric) -> Dict[str, float | None]:
-    """Average score per rubric group (the radar's axes)."""
+def session_kind(request: Request, session: SimSession) -> str | None:
+    """The kind of situation of a session's scenario (None: a scenario no longer in the library)."""
+    scenario = request.app.state.library().scenarios.get(session.scenario_id)
+    return scenario.kind if scenario is not None else None
+
+
+def session_groups(rubric, kind: str | None) -> List[str]:
+    """The blocks of the grid of this kind of situation (a purchase is not graded on a sale's blocks, nor a
+    sale on the purchasing block)."""
+    return [g for g in rubric.groups if any(c.group == g and rubric.applies(c.id, kind) for c in rubric.criteria)]
+
+
+def session_criteria(rubric, kind: str | None) -> list:
+    """The criteria of the grid of this kind of situation, in the rubric's order."""
+    return [c for c in rubric.criteria if rubric.applies(c.id, kind)]
+
+
+def competence_averages(session: SimSession, rubric, kind: str | None = None) -> Dict[str, float | None]:
+    """Average score per rubric group of the session (the radar's axes)."""
     by_group: Dict[str, List[int]] = defaultdict(list)
     groups = {c.id: c.group for c in rubric.criteria}
     for s in session.scores:
         if s.score is not None and s.criterion_id in groups:
             by_group[groups[s.criterion_id]].append(s.score)
-    return {rubric.groups[g]["label"]: (mean(by_group[g]) if by_group.get(g) else None) for g in rubric.groups}
+    return {
+        rubric.groups[g]["label"]: (mean(by_group[g]) if by_group.get(g) else None)
+        for g in session_groups(rubric, kind)
+    }
 
 
 def latest_state(db: Session, learner_id: str, since: datetime | None = None) -> Dict[str, Any]:
@@ -128,13 +148,13 @@ def home(request: Request, user: User = Depends(student_user), db: Session = Dep
     scored = [s for s in sessions if s.scored_at]
     averages: Dict[str, float | None] = {}
     if scored:
-        per = [competence_averages(s, rubric) for s in scored[:5]]
-        for label in per[0]:
-            values = [p[label] for p in per if p[label] is not None]
+        per = [competence_averages(s, rubric, session_kind(request, s)) for s in scored[:5]]
+        for label in dict.fromkeys(label for p in per for label in p):
+            values = [p[label] for p in per if p.get(label) is not None]
             averages[label] = mean(values) if values else None
     series: Dict[str, list] = defaultdict(list)
     for s in reversed(scored):
-        for label, value in competence_averages(s, rubric).items():
+        for label, value in competence_averages(s, rubric, session_kind(request, s)).items():
             if value is not None:
                 series[label].append((s.started_at, value))
     return render(

@@ -25,6 +25,7 @@ from bot.web.debrief_view import blocks
 from bot.web.deps import admin_user, get_db, teacher_user
 from bot.web.grades import grades_for
 from bot.web.paging import session_page
+from bot.web.routes.student import session_criteria, session_kind
 from bot.web.security import csrf_ok, off_loop, password_version, widget_token
 from bot.web.sheet_view import session_sheet_view
 from bot.web.templating import render
@@ -189,7 +190,7 @@ def transcript(
             "sheet_sections": sheet,
             "session": session,
             "scenario_title": scenario.title if scenario else session.scenario_id,
-            "criteria": rubric.criteria,
+            "criteria": session_criteria(rubric, session_kind(request, session)),  # the session's grid
             "rubric": rubric,
             "scores": scores,
             "overrides": overrides,
