@@ -85,8 +85,8 @@ def desk_debrief(task: DeskTask, rubric: Rubric, assessment: Assessment, outcome
         lines += _report_lines(task, assessment.report)
     lines += ["", "Par critère :"]
     for criterion in rubric.criteria:
-        result = assessment.scores[criterion.id]
-        if result.score is None:
+        result = assessment.scores.get(criterion.id)  # absent: outside the task's grid (C3.1-c in a visit report)
+        if result is None or result.score is None:
             continue
         lines.append(f"• {criterion.id} {criterion.label} : {result.level} ({result.score}/3)")
         lines.append(f"  {result.explanation}")

@@ -30,7 +30,9 @@ def test_every_criterion_has_one_rule_and_every_reading_a_scenario_can_name_exis
     assert sorted(set(ALL_RULES) | set(DESK_RULES)) == sorted(CRITERION_IDS)
     rubric = default_rubric()
     assert {c.id for c in rubric.criteria if c.applies("negotiation")} <= set(ALL_RULES)
-    assert {c.id for c in rubric.criteria if c.kinds} <= set(DESK_RULES)  # the C3 criteria: desk tasks only
+    assert {c.id for c in rubric.criteria if c.applies("purchase")} <= set(ALL_RULES)
+    desk_only = {c.id for c in rubric.criteria if c.kinds and (c.applies("visit_report") or c.applies("specification"))}
+    assert desk_only <= set(DESK_RULES)  # the C3 criteria: desk tasks only
     readings_type = typing.get_type_hints(Scenario)["readings"]
     allowed = typing.get_args(typing.get_args(readings_type)[1])
     assert sorted(READINGS) == sorted(allowed)

@@ -175,17 +175,17 @@ def test_the_end_command_and_the_words_of_the_report_are_told_apart():
 
 
 # ---------------------------------------------------------------------- grade and debrief
-def test_the_grade_reads_c3_and_t1_only_and_negotiations_leave_c3_na(library):
+def test_the_grade_reads_c3_and_t1_only_and_negotiations_never_show_c3(library):
     rubric = default_rubric()
     task = library.scenario(SPEC)
     result = assess_desk(task, rubric, play(library, SPEC, model(library, SPEC) + [HAND_IN])[0])
     scored = {cid for cid, r in result.scores.items() if r.score is not None}
     assert scored == {"C3.1-a", "C3.1-b", "C3.1-c", "T-1"} and result.grade_20 == 20.0
     visit = assess_desk(library.scenario(VISIT), rubric, play(library, VISIT, model(library, VISIT))[0])
-    assert visit.scores["C3.1-c"].score is None  # a visit report is no specification
+    assert "C3.1-c" not in visit.scores  # a visit report is no specification: not scored, not shown
     records, state = replay(library, "air-plasturgie", [("greet", "Bonjour Monsieur Garnier.")])
     negotiation = assess(library.scenario("air-plasturgie"), rubric, records, state.to_dict())
-    assert all(negotiation.scores[c].score is None for c in ("C3.1-a", "C3.1-b", "C3.1-c"))
+    assert not any(c in negotiation.scores for c in ("C3.1-a", "C3.1-b", "C3.1-c"))  # outside a sale's grid
     assert not any(c.startswith("C3") for c in rubric.weights("air-plasturgie", [], "negotiation"))
 
 

@@ -78,7 +78,7 @@ def _school(s) -> list[str]:
     """Two classes (one named like a formula), a learner without a class, a learner of another
     class left out of the export; scored, overridden, open and unscored sessions; self-assessed
     sessions (one on two blocks only, one on a block the grid no longer has)."""
-    criteria = [c.id for c in default_rubric().criteria]
+    criteria = [c.id for c in default_rubric().criteria if default_rubric().applies(c.id, "negotiation")]  # a sale's
     formula_class, plain_class = Group(name='=HYPERLINK("x")'), Group(name="BTS NDRC; 1re année")
     s.add_all([formula_class, plain_class])
     s.flush()

@@ -139,7 +139,10 @@ def test_both_csv_exports_carry_the_self_assessment_per_block(web):
         web.url + f"/enseignant/export.csv?classe={web.ids['group1']}",
         web.url + f"/enseignant/export-pseudonymise.csv?classe={web.ids['group1']}",
     ]
-    columns = [f"autoevaluation_{block}" for block in default_rubric().groups]
+    rubric = default_rubric()
+    columns = [f"autoevaluation_{block}" for block in rubric.groups]
+    # the blocks a sale is graded on (a student rates those; C3 and C4 are other situations')
+    sale_blocks = {c.group for c in rubric.criteria if rubric.applies(c.id, "negotiation")}
     for url in exports:
         header, body = _csv(teacher, url)
         assert header[-len(columns) :] == columns and body
@@ -148,5 +151,9 @@ def test_both_csv_exports_carry_the_self_assessment_per_block(web):
     for url in exports:
         header, body = _csv(teacher, url)
         assert header[-len(columns) :] == columns
-        assert {row[header.index(name)] for row in body for name in columns} == {"TS"}
-        assert len(body) == len(default_rubric().criteria)  # still one row per criterion
+        rated = {f"autoevaluation_{block}" for block in sale_blocks}
+        assert {row[header.index(name)] for row in body for name in rated} == {"TS"}
+        assert {row[header.index(name)] for row in body for name in set(columns) - rated} == {""}  # C3, C4
+        assert len(body) == len(
+            [c for c in rubric.criteria if rubric.applies(c.id, "negotiation")]
+        )  # one per criterion
