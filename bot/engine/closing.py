@@ -196,7 +196,10 @@ def summarize(sim: Simulation) -> None:
         close(sim)
 
 
-def goodbye(sim: Simulation) -> None:
+def goodbye(
+    sim: Simulation, reason: str = "le vendeur a pris congé sans obtenir d'accord", line: str = "goodbye_open"
+) -> None:
+    """The learner leaves: the meeting ends, lost with ``reason`` (said with ``line``) unless it was won."""
     state = sim.state
     state.advance("leave_taking")
     state.ended = True
@@ -204,6 +207,6 @@ def goodbye(sim: Simulation) -> None:
         sim.say_line("goodbye_won")
         return
     state.outcome = "lost"
-    state.outcome_reason = "le vendeur a pris congé sans obtenir d'accord"
+    state.outcome_reason = reason
     sim.event("deal_lost")
-    sim.say_line("goodbye_open")
+    sim.say_line(line)

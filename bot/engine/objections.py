@@ -89,11 +89,15 @@ def preempt(sim: Simulation) -> None:
             sim.event(f"objection_preempted:{item.id}")
 
 
+def _said(sim: Simulation, item: Objection) -> set:
+    """The content-word stems of an objection, in any of its wordings, as the client would say it."""
+    return set(stems(" ".join(normalize(sim.fill(t, item.persona, **sim.budget_values())) for t in item.text)))
+
+
 def _echoes(sim: Simulation, item: Objection) -> int:
     """How many content words of the objection (any of its wordings) the message takes up: « le pilotage dynamique
     garantit que les lignes ne disjoncteront pas » answers « huit points, ça risque de faire disjoncter les lignes »."""
-    said = set(stems(" ".join(normalize(sim.fill(t, item.persona, **sim.budget_values())) for t in item.text)))
-    return len(said & set(stems(sim.u.normalized)))
+    return len(_said(sim, item) & set(stems(sim.u.normalized)))
 
 
 def _trigger_reached(sim: Simulation, trigger: str) -> bool:
@@ -243,8 +247,7 @@ def asked_about(sim: Simulation, item: Objection) -> bool:
         words |= set(stems(normalize(question.words or question.text)))
     if not words:
         return False
-    said = set(stems(" ".join(normalize(sim.fill(t, item.persona, **sim.budget_values())) for t in item.text)))
-    return len(words & said) / len(words) >= ABOUT_OBJECTION_SHARE
+    return len(words & _said(sim, item)) / len(words) >= ABOUT_OBJECTION_SHARE
 
 
 def question_on_pending(sim: Simulation, item: Objection) -> bool:

@@ -295,19 +295,6 @@ def _close(sim: Simulation) -> None:
     sim.say_line("purchase_agreed", price=money(p["price"]))
 
 
-def _goodbye(sim: Simulation) -> None:
-    state = sim.state
-    state.advance("leave_taking")
-    state.ended = True
-    if state.outcome == "won":
-        sim.say_line("goodbye_won")
-        return
-    state.outcome = "lost"
-    state.outcome_reason = "l'acheteur a pris congé sans accord"
-    sim.event("deal_lost")
-    sim.say_line("purchase_no_deal")
-
-
 def play(sim: Simulation) -> None:
     """One message of the buyer, and the salesperson's answer."""
     from bot.engine import closing, turn
@@ -318,7 +305,7 @@ def play(sim: Simulation) -> None:
     turn._register(sim)
     turn._opening(sim)
     if u.intent == Intent.SAY_GOODBYE and not u.questions and not _is_close(sim):
-        _goodbye(sim)
+        closing.goodbye(sim, "l'acheteur a pris congé sans accord", "purchase_no_deal")
         return
     said = change.check_adapted(sim)
     if sim.u.intent == Intent.DENIGRATE_COMPETITOR:
