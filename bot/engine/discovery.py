@@ -29,6 +29,11 @@ OFF_TOPIC_MIN = 0.45
 CARRIED_QUESTION_MIN = 0.8
 #: a question of a message with fewer content words than this borrows the previous question's words
 SHORT_FOLLOW_UP = 2
+#: a question that refers back to what was said takes the likeliest fact already given, if it is at least this
+#: likely; when the ranker has a fact of its own, only among its first choices and with this share of its probability
+RECALL_MIN_PROBABILITY = 0.02
+RECALL_MAX_RANK = 3
+RECALL_SHARE_OF_BEST = 0.5
 #: at most this many facts in one answer (a double question gets both)
 MAX_FACTS_PER_ANSWER = 2
 
@@ -81,10 +86,11 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
         previous = question.words or question.text
         key = (words, sim.scenario.id)
         if key not in sim.ranked:  # a message is ranked once, however many rules ask
-            ranked, none = index.rank(words, question.topics)
-            sim.ranked[key] = ([(f, p) for f, p in ranked if p > none], none)
+            sim.ranked[key] = index.rank(words, question.topics)
+        ranked, none = sim.ranked[key]
         taken = {f.id for f, _ in facts}
-        best = next(((f, p) for f, p in sim.ranked[key][0] if f not in taken), None)
+        best = next(((f, p) for f, p in ranked if p > none and f not in taken), None)
+        best = _recalled(sim, ranked, taken, best) or best
         if best is not None and best[1] >= min_probability:
             fact = sim.scenario.fact(best[0])
             if fact is not None:
@@ -94,6 +100,24 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
         elif question.off_topic_score >= OFF_TOPIC_MIN:
             off_topic = True
     return facts[:MAX_FACTS_PER_ANSWER], vague, off_topic
+
+
+def _recalled(
+    sim: Simulation, ranked: List[Tuple[str, float]], taken: set, best: Tuple[str, float] | None
+) -> Tuple[str, float] | None:
+    """The fact a learner comes back to (« vous m'aviez parlé d'une enveloppe, c'était combien déjà ? »).
+
+    A question that refers to what was said is about something the client already told: when the ranker
+    alone would have asked « c'est-à-dire ? », the likeliest fact already given is answered again; when it
+    has a fact of its own, a fact already given among its first choices wins unless clearly less likely."""
+    if not sim.u.has("recall") or not sim.state.revealed:
+        return None
+    for fact_id, probability in ranked if best is None else ranked[:RECALL_MAX_RANK]:
+        if fact_id in sim.state.revealed and fact_id not in taken and probability >= RECALL_MIN_PROBABILITY:
+            if best is None or probability >= RECALL_SHARE_OF_BEST * best[1]:
+                return fact_id, probability
+            return None
+    return None
 
 
 def is_open(sim: Simulation) -> bool:

@@ -55,13 +55,17 @@ GREETING_IN_DISGUISE = {
 }  # fmt: skip
 #: a message that is mostly a question is a question, whatever the NLU's label
 QUESTION_SHARE_MIN = 0.6
+#: ... or less, when its other words say that it comes back to what was said (« Je veux être sûre d'avoir bien
+#: noté : l'enveloppe, c'est 120 000 € ? » is a question, not a price)
+RECALL_QUESTION_SHARE_MIN = 0.4
 
 
 def _question_in_disguise(sim: Simulation) -> bool:
     """The NLU gave another move to a message that only asks about a fact (« C'est quand, le comité ? »
     labelled « check_agreement »): the question form and the fact it asks about correct the label."""
     u = sim.u
-    if u.intent not in DISGUISED_QUESTIONS or not u.questions or u.question_share < QUESTION_SHARE_MIN:
+    share_min = RECALL_QUESTION_SHARE_MIN if u.has("recall") else QUESTION_SHARE_MIN
+    if u.intent not in DISGUISED_QUESTIONS or not u.questions or u.question_share < share_min:
         return False
     cue = DISGUISED_QUESTIONS[u.intent]
     if (cue and u.has(cue)) or (cue == "move.state_agenda" and u.has("time_check")):
