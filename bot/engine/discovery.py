@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: how sure the topic classifier must be that a question without a fact is a vague follow-up / small talk
 VAGUE_MIN = 0.45
 OFF_TOPIC_MIN = 0.45
+#: a question whose words are this much in the scenario's facts is never small talk (« Le technicien est arrivé
+#: à quelle heure, finalement ? »: the client asks what is meant instead of calling the learner back to the point)
+BUSINESS_OVERLAP_MIN = 0.6
 #: how sure a match must be when the move is not a question (a greeting, an agenda that asks something)
 CARRIED_QUESTION_MIN = 0.8
 #: a question of a message with fewer content words than this borrows the previous question's words
@@ -97,8 +100,8 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
                 facts.append((fact, question.words or question.text))
         elif question.vague_score >= VAGUE_MIN:
             vague = True
-        elif question.off_topic_score >= OFF_TOPIC_MIN:
-            off_topic = True
+        elif question.off_topic_score >= OFF_TOPIC_MIN and index.best_overlap(words) < BUSINESS_OVERLAP_MIN:
+            off_topic = True  # a question about what the scenario speaks of is unclear, not small talk
     return facts[:MAX_FACTS_PER_ANSWER], vague, off_topic
 
 

@@ -192,13 +192,23 @@ class FactIndex:
         ]
         return max(values) if values else default
 
+    def _overlaps(self, normalized: str) -> List[float]:
+        """Per fact, the share of the question's words (IDF-weighted; words no fact has count fully) in its text."""
+        top_idf = max(self._idf.values(), default=1.0)
+        weights = {s: self._idf.get(s, self._prefix_idf(s, top_idf)) for s in set(stems(normalized))}
+        total = sum(weights.values())
+        if not total:
+            return [0.0] * len(self.facts)
+        return [sum(w for s, w in weights.items() if _shares(s, fact_stems)) / total for fact_stems in self._stems]
+
+    def best_overlap(self, question: str) -> float:
+        """How much of the question the scenario's facts speak about (0: none of its words)."""
+        return max(self._overlaps(normalize(question)), default=0.0)
+
     def features(self, question: str, topic_scores: Mapping[str, float]) -> Tuple[np.ndarray, np.ndarray]:
         """One row of :data:`FEATURES` per fact, and the :data:`NONE_FEATURES` of the question."""
         norm = normalize(question)
-        q_stems = set(stems(norm))
-        top_idf = max(self._idf.values(), default=1.0)
-        weights = {s: self._idf.get(s, self._prefix_idf(s, top_idf)) for s in q_stems}
-        total = sum(weights.values())
+        overlaps = self._overlaps(norm)
         best_topic = max((v for k, v in topic_scores.items() if k not in (OFF_TOPIC, VAGUE)), default=0.0)
         q_vec = content_vector(question)
         cosines = self._vectors @ q_vec if len(self.facts) else np.zeros(0)
@@ -208,13 +218,12 @@ class FactIndex:
         for i, fact in enumerate(self.facts):
             main = topic_scores.get(fact.topics[0], 0.0) if fact.topics else 0.0
             hits = sum(keyword_weight(k) for k in self._keywords[i] if has_keyword(norm, k))
-            overlap = sum(w for s, w in weights.items() if _shares(s, self._stems[i])) / total if total else 0.0
             rows.append([
                 main,
                 max((topic_scores.get(t, 0.0) for t in fact.topics[1:]), default=0.0),
                 main - best_topic,
                 min(hits, 2.0) / 2,
-                overlap,
+                overlaps[i],
                 0.0,
                 float(cosines[i]),
                 0.0,

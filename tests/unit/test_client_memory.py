@@ -55,3 +55,13 @@ def test_a_detail_of_an_incident_already_told_is_told_again_not_taken_for_small_
     m.say("ask_open_question", "Qui décide chez vous ?")
     m.say("ask_closed_question", "Et le technicien, vous m'avez dit tout à l'heure qu'il était arrivé à quelle heure ?")
     assert m.answered() == {"samedi"}, m.client
+
+
+def test_a_question_about_what_the_scenario_speaks_of_is_never_small_talk(library):
+    m = Meeting(library, "reclamation-maintenance").open_meeting()
+    m.say("ask_open_question", "Que s'est-il passé samedi ?")
+    m.say("ask_open_question", "Qui décide chez vous ?")
+    m.say("ask_closed_question", "Le technicien est arrivé à quelle heure, finalement ?")
+    assert "off_topic" not in m.last.events and m.state.off_topic == 0, m.client
+    m.say("ask_closed_question", "Vous avez vu le match ce week-end ?")
+    assert "off_topic" in m.last.events, m.client  # small talk is still called back to the point
