@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, List
 
 from bot.engine.discovery import known, needs_known
 from bot.engine.objections import pending, raise_next
-from bot.language.text import any_keyword
+from bot.language.text import any_keyword, in_client_voice
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -58,7 +58,8 @@ def missing_for_close(sim: Simulation) -> List[str]:
     for fact_id in outcome.required_facts:
         fact = sim.scenario.fact(fact_id)
         if fact is not None and not known(sim, fact_id):
-            missing.append(say(texts["fact"], de_label=de(fact.label), label=fact.label))
+            label = in_client_voice(fact.label)
+            missing.append(say(texts["fact"], de_label=de(label), label=label))
     if not state.solution_presented:
         missing.append(say(texts["solution"]))
     elif outcome.requires_price and not state.price_stated:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, List, Tuple
 from bot.engine.scenario import Fact, Scenario
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
-from bot.language.text import has_keyword, lower_first, normalize, proper_nouns
+from bot.language.text import has_keyword, in_client_voice, lower_first, normalize, proper_nouns
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -131,13 +131,14 @@ def is_open(sim: Simulation) -> bool:
     return sim.u.intent in (Intent.ASK_OPEN_QUESTION, Intent.CHECK_SATISFACTION)
 
 
-def answer_questions(sim: Simulation) -> None:
+def answer_questions(sim: Simulation, min_probability: float = 0.0) -> None:
+    """The client's answer to the message's questions (``min_probability``: see :func:`matched_facts`)."""
     state = sim.state
     open_form = is_open(sim)
     state.questions += 1
     state.open_questions += int(open_form)
     state.advance("discovery")
-    facts, vague, off_topic = matched_facts(sim)
+    facts, vague, off_topic = matched_facts(sim, min_probability)
     if facts:
         state.vague_streak = 0
         for fact, question in facts:
@@ -302,7 +303,7 @@ def reformulate(sim: Simulation) -> None:
         sim.say_line("reformulation_confirm")
     elif covered:
         sim.event("reformulation_partial")
-        sim.say_line("reformulation_partial", missing=lower_first(missed[0].label))
+        sim.say_line("reformulation_partial", missing=lower_first(in_client_voice(missed[0].label)))
     else:
         sim.event("reformulation_wrong")
         sim.say_line("reformulation_wrong")

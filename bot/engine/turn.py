@@ -68,8 +68,8 @@ def _question_in_disguise(sim: Simulation) -> bool:
     if u.intent not in DISGUISED_QUESTIONS or not u.questions or u.question_share < share_min:
         return False
     cue = DISGUISED_QUESTIONS[u.intent]
-    if (cue and u.has(cue)) or (cue == "move.state_agenda" and u.has("time_check")):
-        return False
+    if (cue and u.has(cue)) or (cue == "move.state_agenda" and u.has("time_check") and not u.has("recall")):
+        return False  # « ça a duré combien de temps, ce souci dont vous m'avez parlé ? » is no question on the agenda
     if u.intent == Intent.ACKNOWLEDGE_OBJECTION and objections.pending(sim):
         return False
     if u.intent == Intent.PROPOSE_CLOSE and (
@@ -334,7 +334,13 @@ def _follow_up(sim: Simulation) -> None:
 
 
 def _inform(sim: Simulation) -> None:
-    if sim.u.intent in QUESTION_CARRIERS and _also_questions(sim):
+    u = sim.u
+    if u.intent in QUESTION_CARRIERS and _also_questions(sim):
+        return
+    if u.questions and "?" in u.text and u.question_share >= QUESTION_SHARE_MIN:
+        # « Ah oui ? Et ça s'est passé quand ? » heard as a yes: a question gets « c'est-à-dire ? » or a follow-up,
+        # never « c'est noté » (a fact only when clearly asked: the label says the message may not be a question)
+        discovery.answer_questions(sim, discovery.CARRIED_QUESTION_MIN)
         return
     sim.say_line("inform_reply")
 

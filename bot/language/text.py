@@ -144,3 +144,21 @@ def lower_first(text: str, names: frozenset = frozenset()) -> str:
     if len(words) > 1 and words[1][:1].isupper() and not words[1][:2].isupper() and "'" not in first:
         return text
     return text[:1].lower() + text[1:]
+
+
+#: a fact's label that starts with a possessive speaks of the client (« sa satisfaction après trois mois », for the
+#: teacher); the client says it of himself (« ma satisfaction… »). Further on, a possessive is someone else's
+#: (« Xylolux et ses 5 % de remise », « la DPO donne son avis »)
+_CLIENT_POSSESSIVES = {"sa": "ma", "son": "mon", "ses": "mes", "leur": "notre", "leurs": "nos"}
+_POSSESSIVE = re.compile(r"^\s*(" + "|".join(_CLIENT_POSSESSIVES) + r")\b", re.IGNORECASE)
+
+
+def in_client_voice(label: str) -> str:
+    """A fact's label as the client says it: a third-person possessive that starts it becomes a first-person one."""
+
+    def swap(match: re.Match) -> str:
+        word = match.group(1)
+        mine = _CLIENT_POSSESSIVES[word.lower()]
+        return match.group(0).replace(word, mine.capitalize() if word[0].isupper() else mine)
+
+    return _POSSESSIVE.sub(swap, label, count=1)

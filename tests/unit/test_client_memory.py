@@ -65,3 +65,30 @@ def test_a_question_about_what_the_scenario_speaks_of_is_never_small_talk(librar
     assert "off_topic" not in m.last.events and m.state.off_topic == 0, m.client
     m.say("ask_closed_question", "Vous avez vu le match ce week-end ?")
     assert "off_topic" in m.last.events, m.client  # small talk is still called back to the point
+
+
+def test_a_follow_up_question_heard_as_a_yes_follows_up_instead_of_noting(library):
+    m = Meeting(library, "visite-satisfaction").open_meeting()
+    m.say("ask_closed_question", "Il y a eu des soucis particuliers depuis l'installation ?")
+    told = m.answered()
+    assert told, m.client
+    m.say("affirm", "Ah oui ? Et ça s'est passé quand exactement ?")
+    assert any(e.startswith(("fact_deepened:", "question_unclear")) for e in m.last.events), m.client
+    assert not (m.answered() - told), m.client  # no other fact for a question the client cannot place
+
+
+def test_how_long_a_problem_already_told_lasted_is_no_question_on_the_agenda(library):
+    m = Meeting(library, "visite-satisfaction").open_meeting()
+    m.say("ask_closed_question", "Il y a eu des soucis particuliers depuis l'installation ?")
+    told = m.answered()
+    m.say("state_agenda", "Vous m'avez parlé d'un souci tout à l'heure, ça a duré combien de temps ?")
+    assert m.answered() == told, m.client
+
+
+def test_the_client_names_a_forgotten_need_in_his_own_voice():
+    from bot.language.text import in_client_voice
+
+    assert in_client_voice("sa satisfaction après trois mois") == "ma satisfaction après trois mois"
+    assert in_client_voice("Ses freins : la trésorerie") == "Mes freins : la trésorerie"
+    assert in_client_voice("Xylolux et ses 5 % de remise") == "Xylolux et ses 5 % de remise"  # another's
+    assert in_client_voice("la DPO donne son avis") == "la DPO donne son avis"
