@@ -115,12 +115,11 @@ def _recalled(
     has a fact of its own, a fact already given among its first choices wins unless clearly less likely."""
     if not sim.u.has("recall") or not sim.state.revealed:
         return None
-    for fact_id, probability in ranked if best is None else ranked[:RECALL_MAX_RANK]:
-        if fact_id in sim.state.revealed and fact_id not in taken and probability >= RECALL_MIN_PROBABILITY:
-            if best is None or probability >= RECALL_SHARE_OF_BEST * best[1]:
-                return fact_id, probability
-            return None
-    return None
+    candidates = ranked if best is None else ranked[:RECALL_MAX_RANK]
+    given = next((item for item in candidates if item[0] in sim.state.revealed and item[0] not in taken), None)
+    if given is None or given[1] < RECALL_MIN_PROBABILITY:
+        return None
+    return given if best is None or given[1] >= RECALL_SHARE_OF_BEST * best[1] else None
 
 
 def is_open(sim: Simulation) -> bool:

@@ -60,6 +60,11 @@ QUESTION_SHARE_MIN = 0.6
 RECALL_QUESTION_SHARE_MIN = 0.4
 
 
+def _asks(u) -> bool:
+    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer)."""
+    return "?" in u.text and u.question_share >= QUESTION_SHARE_MIN
+
+
 def _question_in_disguise(sim: Simulation) -> bool:
     """The NLU gave another move to a message that only asks about a fact (« C'est quand, le comité ? »
     labelled « check_agreement »): the question form and the fact it asks about correct the label."""
@@ -84,8 +89,7 @@ def _proposal_in_disguise(sim: Simulation) -> bool:
     """The first offer of catalogue products, whatever the NLU called it: nothing is on the table yet, the
     learner names what he offers with an offer verb, and no objection is waiting for its answer."""
     u, state = sim.u, sim.state
-    asks = "?" in u.text and u.question_share >= QUESTION_SHARE_MIN  # a question labelled so without « ? » may offer
-    if asks or state.solution_presented or not u.products or not u.has("proposal"):
+    if _asks(u) or state.solution_presented or not u.products or not u.has("proposal"):
         return False
     if u.intent not in PROPOSAL_IN_DISGUISE and u.intent not in QUESTIONS:
         return False
@@ -337,7 +341,7 @@ def _inform(sim: Simulation) -> None:
     u = sim.u
     if u.intent in QUESTION_CARRIERS and _also_questions(sim):
         return
-    if u.questions and "?" in u.text and u.question_share >= QUESTION_SHARE_MIN:
+    if _asks(u):
         # « Ah oui ? Et ça s'est passé quand ? » heard as a yes: a question gets « c'est-à-dire ? » or a follow-up,
         # never « c'est noté » (a fact only when clearly asked: the label says the message may not be a question)
         discovery.answer_questions(sim, discovery.CARRIED_QUESTION_MIN)
