@@ -11,6 +11,7 @@ establishes himself counts as known at the close.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, List, Tuple
 
@@ -18,6 +19,8 @@ from bot.engine.scenario import Fact, Scenario
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
 from bot.language.text import has_keyword, in_client_voice, lower_first, normalize, proper_nouns
+from bot.language.topics import topic_scores
+from bot.language.understanding import Question
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -100,9 +103,53 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
                 facts.append((fact, question.words or question.text))
         elif question.vague_score >= VAGUE_MIN:
             vague = True
-        elif question.off_topic_score >= OFF_TOPIC_MIN and index.best_overlap(words) < BUSINESS_OVERLAP_MIN:
-            off_topic = True  # a question about what the scenario speaks of is unclear, not small talk
+        elif _small_talk(sim, index, question, words):
+            off_topic = True
+    if not facts and len(sim.u.questions) > 1:
+        whole = _whole_message(sim, index)  # « combien de chariots, et ils roulent à quoi ? » asks about one fact
+        if whole is not None and whole[1] >= min_probability:
+            return [whole[0]], False, False
     return facts[:MAX_FACTS_PER_ANSWER], vague, off_topic
+
+
+#: a scenario name this long is a name, not a word of small talk (« Thermocuisine », not « Val » or « Pro »)
+NAME_MIN_LENGTH = 5
+
+
+def _small_talk(sim: Simulation, index: FactIndex, question: Question, words: str) -> bool:
+    """Small talk is likelier than any business topic, and the question neither speaks of what the scenario
+    speaks of nor names one of its firms, products or places: « Thermocuisine est donc toujours dans la course ? »
+    or « vous pouvez me présenter le pulvé que vous avez ? » are unclear when no fact answers them, never small talk."""
+    if question.off_topic_score < max(OFF_TOPIC_MIN, question.business_score):
+        return False
+    if index.best_overlap(words) >= BUSINESS_OVERLAP_MIN:
+        return False
+    normalized = normalize(words)
+    people = set(_TITLED.findall(normalized)) | _persona_words(sim.scenario)  # « M. Roche, il aime le foot ? »
+    tokens = set(re.findall(r"[\w-]+", normalized)) - people
+    names = (normalize(name) for name in scenario_names(sim.scenario) if len(name) >= NAME_MIN_LENGTH)
+    return not any(name in tokens for name in names)
+
+
+#: a name after a title is a person's: small talk about a person is still small talk
+_TITLED = re.compile(r"\b(?:monsieur|madame|mme|mr|m)\.?\s+([\w-]+)")
+
+
+def _persona_words(scenario: Scenario) -> set:
+    return {w for p in scenario.personas for w in re.findall(r"[\w-]+", normalize(p.name))}
+
+
+def _whole_message(sim: Simulation, index: FactIndex) -> Tuple[Tuple[Fact, str], float] | None:
+    """The fact the questions of a message ask about together, when none of them alone names one."""
+    words = " ".join(q.words or q.text for q in sim.u.questions)
+    key = (words, sim.scenario.id, "whole")  # a short follow-up was ranked with the same words and its own topics
+    if key not in sim.ranked:
+        sim.ranked[key] = index.rank(words, topic_scores(words))
+    ranked, none = sim.ranked[key]
+    if not ranked or ranked[0][1] <= none:
+        return None
+    fact = sim.scenario.fact(ranked[0][0])
+    return ((fact, words), ranked[0][1]) if fact is not None else None
 
 
 def _recalled(

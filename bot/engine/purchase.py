@@ -297,11 +297,11 @@ def _close(sim: Simulation) -> None:
 
 def play(sim: Simulation) -> None:
     """One message of the buyer, and the salesperson's answer."""
-    from bot.engine import closing, turn
+    from bot.engine import closing, reading, turn
 
     state, u = sim.state, sim.u
     book(sim)
-    turn._replace_intent(sim, turn._reinterpret(sim))
+    turn._replace_intent(sim, reading.reinterpret(sim))
     turn._register(sim)
     turn._opening(sim)
     if u.intent == Intent.SAY_GOODBYE and not u.questions and not _is_close(sim):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.engine import change, closing, discovery, negotiation, objections, proposal
+from bot.engine import change, closing, discovery, negotiation, objections, proposal, reading
 from bot.language.intents import CLOSING_MOVES, CONTACT_MOVES, QUESTIONS, Intent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,105 +23,6 @@ SIGNAL_FOLLOW_UPS = {
 }  # fmt: skip
 #: moves that may carry a question the client should answer as well (« Je comprends. Et qui décide ? »)
 QUESTION_CARRIERS = {Intent.GREET, Intent.INTRODUCE_SELF, Intent.STATE_AGENDA, Intent.AFFIRM, Intent.INFORM}
-#: below this NLU confidence, « denigrate » needs the lexicon's words to blame the learner
-DENIGRATE_MIN_CONFIDENCE = 0.6
-
-
-#: moves the NLU may give to a plain question, and the cue that would make the label right after all
-DISGUISED_QUESTIONS = {
-    Intent.PROPOSE_CLOSE: "close",
-    Intent.REFORMULATE: "reformulation",
-    Intent.CHECK_AGREEMENT: "check_question",
-    Intent.STATE_AGENDA: "move.state_agenda",
-    Intent.ACKNOWLEDGE_OBJECTION: None,
-    Intent.ARGUE_BENEFIT: None,
-    Intent.INFORM: None,
-    Intent.PRESENT_SOLUTION: None,
-    Intent.STATE_PRICE: None,
-    Intent.HANDLE_OBJECTION: None,
-    Intent.PLAN_FOLLOW_UP: None,
-}
-#: labels the NLU gives to a first proposal it does not recognise (« Je vous propose de maintenir le Grand Cru… »
-#: read as a recap, a close or a concession); an unsure « nlu_fallback » is rescued to one of them
-PROPOSAL_IN_DISGUISE = {
-    Intent.SUMMARIZE_DEAL, Intent.PROPOSE_CLOSE, Intent.OFFER_CONCESSION, Intent.STATE_PRICE, Intent.INFORM,
-    Intent.PLAN_FOLLOW_UP, Intent.PROPOSE_ADDITIONAL_SALE, Intent.HANDLE_OBJECTION, Intent.CHECK_AGREEMENT,
-}  # fmt: skip
-#: labels the NLU gives to a first « Bonjour …, je vous appelle au sujet de… » (a pitch stays a pitch: « Salut, j'ai un
-#: super produit à vous vendre ! » is still an argument before any discovery)
-GREETING_IN_DISGUISE = {
-    Intent.PLAN_FOLLOW_UP, Intent.INFORM, Intent.SAY_GOODBYE, Intent.CHECK_AGREEMENT, Intent.SUMMARIZE_DEAL,
-    Intent.AFFIRM, Intent.OUT_OF_SCOPE,
-}  # fmt: skip
-#: a message that is mostly a question is a question, whatever the NLU's label
-QUESTION_SHARE_MIN = 0.6
-#: ... or less, when its other words say that it comes back to what was said (« Je veux être sûre d'avoir bien
-#: noté : l'enveloppe, c'est 120 000 € ? » is a question, not a price)
-RECALL_QUESTION_SHARE_MIN = 0.4
-
-
-def _asks(u) -> bool:
-    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer)."""
-    return "?" in u.text and u.question_share >= QUESTION_SHARE_MIN
-
-
-def _question_in_disguise(sim: Simulation) -> bool:
-    """The NLU gave another move to a message that only asks about a fact (« C'est quand, le comité ? »
-    labelled « check_agreement »): the question form and the fact it asks about correct the label."""
-    u = sim.u
-    share_min = RECALL_QUESTION_SHARE_MIN if u.has("recall") else QUESTION_SHARE_MIN
-    if u.intent not in DISGUISED_QUESTIONS or not u.questions or u.question_share < share_min:
-        return False
-    cue = DISGUISED_QUESTIONS[u.intent]
-    if (cue and u.has(cue)) or (cue == "move.state_agenda" and u.has("time_check") and not u.has("recall")):
-        return False  # « ça a duré combien de temps, ce souci dont vous m'avez parlé ? » is no question on the agenda
-    if u.intent == Intent.ACKNOWLEDGE_OBJECTION and objections.pending(sim):
-        return False
-    if u.intent == Intent.PROPOSE_CLOSE and (
-        any(q.form == "alternative" for q in u.questions) or u.figures.dates.dated
-    ):
-        return False  # « préférez-vous signer cette semaine ou la suivante ? » is an alternative close
-    facts, vague, _ = discovery.matched_facts(sim)
-    return bool(facts) or (vague and sim.state.last_fact is not None)
-
-
-def _proposal_in_disguise(sim: Simulation) -> bool:
-    """The first offer of catalogue products, whatever the NLU called it: nothing is on the table yet, the
-    learner names what he offers with an offer verb, and no objection is waiting for its answer."""
-    u, state = sim.u, sim.state
-    if _asks(u) or state.solution_presented or not u.products or not u.has("proposal"):
-        return False
-    if u.intent not in PROPOSAL_IN_DISGUISE and u.intent not in QUESTIONS:
-        return False
-    return objections.pending(sim) is None
-
-
-def _reinterpret(sim: Simulation) -> str:
-    """The move, read in context when the NLU's label cannot be right."""
-    u, state = sim.u, sim.state
-    intent = u.intent
-    if _question_in_disguise(sim):
-        return Intent.ASK_OPEN_QUESTION if discovery.is_open(sim) else Intent.ASK_CLOSED_QUESTION
-    if intent == Intent.SAY_GOODBYE and u.questions:
-        # a message that asks something is not a leave-taking (« Bonjour…, comment… ? »)
-        return Intent.ASK_OPEN_QUESTION if discovery.is_open(sim) else Intent.ASK_CLOSED_QUESTION
-    if intent == Intent.SAY_GOODBYE and not u.has("move.say_goodbye"):
-        # « Je suis Léa, d'AirTech : merci de me recevoir » is no leave-taking: ending a meeting needs its words
-        return Intent.INTRODUCE_SELF if u.has("move.introduce_self") else Intent.INFORM
-    if intent == Intent.DENIGRATE_COMPETITOR and u.confidence < DENIGRATE_MIN_CONFIDENCE and not u.has("denigrate"):
-        return Intent.INFORM  # an uncertain label is not enough to blame the learner
-    if _proposal_in_disguise(sim):
-        return Intent.PRESENT_SOLUTION
-    if not state.greeted and u.has("move.greet") and intent in GREETING_IN_DISGUISE:
-        return Intent.GREET  # the first « Bonjour …, je vous appelle au sujet de… » is the greeting, not a follow-up
-    ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)
-    closing_question = {
-        Intent.PRESENT_SOLUTION, Intent.ASK_CLOSED_QUESTION, Intent.PLAN_FOLLOW_UP, Intent.CHECK_AGREEMENT,
-        Intent.STATE_PRICE,
-    }  # fmt: skip
-    if intent in closing_question and ready and "?" in u.normalized and u.has("close"):
-        return Intent.PROPOSE_CLOSE  # « on valide ? », « je vous prépare le bon de commande ? »
-    return intent
 
 
 def _replace_intent(sim: Simulation, intent: str) -> None:
@@ -173,7 +74,7 @@ def remember(sim: Simulation) -> None:
 
 def play(sim: Simulation) -> None:
     state = sim.state
-    _replace_intent(sim, _reinterpret(sim))
+    _replace_intent(sim, reading.reinterpret(sim))
     _register(sim)
     _signals(sim)
     _opening(sim)
@@ -228,6 +129,8 @@ def _dispatch(sim: Simulation) -> None:
     item = objections.pending(sim)
     if item is not None and intent in QUESTIONS and _question_on_objection(sim, item):
         return
+    if item is not None and _fact_question_aside(sim, item):
+        return
     if item is not None and objections.concerns(sim, item):
         objections.answer(sim, item)
         if sim.state.objections.get(item.id) == "resolved" and sim.state.outcome == "open":
@@ -254,6 +157,21 @@ def _question_on_objection(sim: Simulation, item) -> bool:
         discovery.answer_questions(sim)
         return True
     return lifted or objections.question_on_pending(sim, item)
+
+
+def _fact_question_aside(sim: Simulation, item) -> bool:
+    """A plain question about a fact while an objection waits, whatever the NLU called it (« 154 postes, c'est
+    bien ça ? » heard as a reformulation, « et votre trésorerie ? » as a check): the client answers the fact and
+    the objection stays open; a message that takes up the objection or carries what lifts it is its answer."""
+    if sim.u.intent in QUESTIONS or not reading.asks(sim.u):
+        return False
+    if objections.lifts(sim, item) or objections.asked_about(sim, item):
+        return False
+    facts, _, _ = discovery.matched_facts(sim)
+    if not facts:
+        return False
+    discovery.answer_questions(sim)
+    return True
 
 
 def _greet(sim: Simulation) -> None:
@@ -341,7 +259,10 @@ def _inform(sim: Simulation) -> None:
     u = sim.u
     if u.intent in QUESTION_CARRIERS and _also_questions(sim):
         return
-    if _asks(u):
+    if reading.only_follows_up(u) and sim.state.last_fact is not None:
+        discovery.answer_questions(sim)  # « Ah oui ? Racontez-moi. » heard as a yes: the point under discussion, deeper
+        return
+    if reading.asks(u):
         # « Ah oui ? Et ça s'est passé quand ? » heard as a yes: a question gets « c'est-à-dire ? » or a follow-up,
         # never « c'est noté » (a fact only when clearly asked: the label says the message may not be a question)
         discovery.answer_questions(sim, discovery.CARRIED_QUESTION_MIN)

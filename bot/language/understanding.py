@@ -25,12 +25,15 @@ REACTION_CUES = (
     "law_citation", "illegal_practice", "negation", "proposal", "move.hand_in", "price_request", "document",
     "delivery_context", "payment_context", "recall",
 )  # fmt: skip
-#: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… »
+#: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… », « … et il a déjà
+#: eu des pannes ? » (without a comma, only before a question word or a subject and its verb)
 _SECOND_QUESTION = re.compile(
     r",\s*(?:et|puis|ou bien)\s+|,\s*(?=(?:qui|quand|quels?|quelles?|combien|comment|pourquoi|est-ce)\b)"
     r"|\s+(?:et|puis)\s+(?=(?:qui|quand|quel|quelle|quels|quelles|combien|comment|ou|"
     r"pourquoi|est-ce|avez|etes|a quel|a quelle|qu'|que |c'est|y a|pour quand|pour qui|depuis quand|jusqu'a quand|"
-    r"a partir de quand|de combien|avec qui|aupres de qui|dans quel|sur quel|en quoi|de quoi)\b)"
+    r"a partir de quand|de combien|avec qui|aupres de qui|dans quel|sur quel|en quoi|de quoi|"
+    r"il y a|il a|elle a|ils ont|elles ont|il est|elle est|ils sont|elles sont|il faut|on a|"
+    r"vous avez|vous etes|vous comptez|vous pensez|vous voulez|vous souhaitez|vous utilisez)\b)"
 )
 
 
@@ -51,6 +54,12 @@ class Question:
     @property
     def off_topic_score(self) -> float:
         return self.topics.get(OFF_TOPIC, 0.0)
+
+    @property
+    def business_score(self) -> float:
+        """The score of the likeliest business topic (« vous pouvez me présenter le pulvé que vous avez ? »
+        is a question on the situation before it is small talk)."""
+        return max((v for k, v in self.topics.items() if k not in (VAGUE, OFF_TOPIC)), default=0.0)
 
 
 @dataclass(frozen=True)

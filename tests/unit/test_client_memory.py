@@ -57,16 +57,6 @@ def test_a_detail_of_an_incident_already_told_is_told_again_not_taken_for_small_
     assert m.answered() == {"samedi"}, m.client
 
 
-def test_a_question_about_what_the_scenario_speaks_of_is_never_small_talk(library):
-    m = Meeting(library, "reclamation-maintenance").open_meeting()
-    m.say("ask_open_question", "Que s'est-il passé samedi ?")
-    m.say("ask_open_question", "Qui décide chez vous ?")
-    m.say("ask_closed_question", "Le technicien est arrivé à quelle heure, finalement ?")
-    assert "off_topic" not in m.last.events and m.state.off_topic == 0, m.client
-    m.say("ask_closed_question", "Vous avez vu le match ce week-end ?")
-    assert "off_topic" in m.last.events, m.client  # small talk is still called back to the point
-
-
 def test_a_follow_up_question_heard_as_a_yes_follows_up_instead_of_noting(library):
     m = Meeting(library, "visite-satisfaction").open_meeting()
     m.say("ask_closed_question", "Il y a eu des soucis particuliers depuis l'installation ?")

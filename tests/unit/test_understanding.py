@@ -22,6 +22,13 @@ def test_questions_are_split_where_a_second_one_starts():
     assert split_questions(normalize("Comment gérez-vous vos stocks et vos commandes ?")) == (
         "comment gerez-vous vos stocks et vos commandes ?",
     )
+    assert split_questions(normalize("Vous utilisez quoi comme compresseur et il a déjà eu des pannes ?")) == (
+        "vous utilisez quoi comme compresseur ?",
+        "il a deja eu des pannes ?",
+    )
+    assert split_questions(normalize("Vous et votre associé, vous êtes combien ?")) == (
+        "vous et votre associe, vous etes combien ?",
+    )
     assert split_questions(normalize("Bonjour. Vous préférez l'achat ou la location ?")) == (
         "vous preferez l'achat ou la location ?",
     )

@@ -1,0 +1,134 @@
+"""The learner's move read in context, where the NLU's label cannot be right.
+
+The NLU labels a message alone; the engine knows what it says (its questions, cues, products) and where
+the meeting stands. A message that only asks is a question whatever its label (« C'est quand, le comité ? »
+labelled « check_agreement »), a first offer of catalogue products is a proposal, a first « Bonjour …, je
+vous appelle au sujet de… » is a greeting. The moves keep the vocabulary of ``bot.language.intents``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.engine import discovery, objections
+from bot.language.intents import QUESTIONS, Intent
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.engine.simulation import Simulation
+
+
+#: below this NLU confidence, « denigrate » needs the lexicon's words to blame the learner
+DENIGRATE_MIN_CONFIDENCE = 0.6
+
+
+#: moves the NLU may give to a plain question, and the cue that would make the label right after all
+DISGUISED_QUESTIONS = {
+    Intent.PROPOSE_CLOSE: "close",
+    Intent.REFORMULATE: "reformulation",
+    Intent.CHECK_AGREEMENT: "check_question",
+    Intent.STATE_AGENDA: "move.state_agenda",
+    Intent.ACKNOWLEDGE_OBJECTION: None,
+    Intent.ARGUE_BENEFIT: None,
+    Intent.INFORM: None,
+    Intent.PRESENT_SOLUTION: None,
+    Intent.STATE_PRICE: None,
+    Intent.HANDLE_OBJECTION: None,
+    Intent.PLAN_FOLLOW_UP: None,
+    Intent.DENIGRATE_COMPETITOR: "denigrate",
+}
+#: labels a message that only asks cannot have without their cue, even when it asks about nothing the scenario
+#: knows: « qu'est-ce qui vous fera dire que c'était une réussite ? » is no reformulation to confirm, « vos
+#: collaborateurs travaillent-ils depuis chez eux ? » no denigration to blame (the client asks « c'est-à-dire ? »)
+QUESTION_WITHOUT_CUE = {Intent.REFORMULATE, Intent.DENIGRATE_COMPETITOR}
+#: labels the NLU gives to a first proposal it does not recognise (« Je vous propose de maintenir le Grand Cru… »
+#: read as a recap, a close or a concession); an unsure « nlu_fallback » is rescued to one of them
+PROPOSAL_IN_DISGUISE = {
+    Intent.SUMMARIZE_DEAL, Intent.PROPOSE_CLOSE, Intent.OFFER_CONCESSION, Intent.STATE_PRICE, Intent.INFORM,
+    Intent.PLAN_FOLLOW_UP, Intent.PROPOSE_ADDITIONAL_SALE, Intent.HANDLE_OBJECTION, Intent.CHECK_AGREEMENT,
+}  # fmt: skip
+#: labels the NLU gives to a first « Bonjour …, je vous appelle au sujet de… » (a pitch stays a pitch: « Salut, j'ai un
+#: super produit à vous vendre ! » is still an argument before any discovery)
+GREETING_IN_DISGUISE = {
+    Intent.PLAN_FOLLOW_UP, Intent.INFORM, Intent.SAY_GOODBYE, Intent.CHECK_AGREEMENT, Intent.SUMMARIZE_DEAL,
+    Intent.AFFIRM, Intent.OUT_OF_SCOPE,
+}  # fmt: skip
+#: a message that is mostly a question is a question, whatever the NLU's label
+QUESTION_SHARE_MIN = 0.6
+#: ... or less, when its other words say that it comes back to what was said (« Je veux être sûre d'avoir bien
+#: noté : l'enveloppe, c'est 120 000 € ? » is a question, not a price)
+RECALL_QUESTION_SHARE_MIN = 0.4
+
+
+def asks(u) -> bool:
+    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer)."""
+    return "?" in u.text and u.question_share >= QUESTION_SHARE_MIN
+
+
+def only_follows_up(u) -> bool:
+    """Every question of the message is a bare follow-up (« Ah oui ? », « et alors ? »)."""
+    return bool(u.questions) and all(q.vague_score >= discovery.VAGUE_MIN for q in u.questions)
+
+
+def _question_in_disguise(sim: Simulation) -> bool:
+    """The NLU gave another move to a message that only asks about a fact (« C'est quand, le comité ? »
+    labelled « check_agreement »): the question form and the fact it asks about correct the label."""
+    u = sim.u
+    share_min = RECALL_QUESTION_SHARE_MIN if u.has("recall") else QUESTION_SHARE_MIN
+    if u.intent not in DISGUISED_QUESTIONS or not u.questions or u.question_share < share_min:
+        return False
+    cue = DISGUISED_QUESTIONS[u.intent]
+    if cue and u.has(cue):
+        return False
+    if cue == "move.state_agenda" and u.has("time_check") and not u.has("recall"):
+        # « vous avez combien de temps ? » is about the meeting; « combien de temps votre assistante passe à tout
+        # ressaisir ? » about a fact, and « ça a duré combien de temps, ce souci dont vous m'avez parlé ? » too
+        return bool(discovery.matched_facts(sim, discovery.CARRIED_QUESTION_MIN)[0])
+    if u.intent in QUESTION_WITHOUT_CUE and asks(u):
+        return True
+    if u.intent == Intent.ACKNOWLEDGE_OBJECTION and objections.pending(sim):
+        return False
+    if u.intent == Intent.PROPOSE_CLOSE and (
+        any(q.form == "alternative" for q in u.questions) or u.figures.dates.dated
+    ):
+        return False  # « préférez-vous signer cette semaine ou la suivante ? » is an alternative close
+    facts, vague, _ = discovery.matched_facts(sim)
+    return bool(facts) or (vague and sim.state.last_fact is not None)
+
+
+def _proposal_in_disguise(sim: Simulation) -> bool:
+    """The first offer of catalogue products, whatever the NLU called it: nothing is on the table yet, the
+    learner names what he offers with an offer verb, and no objection is waiting for its answer."""
+    u, state = sim.u, sim.state
+    if asks(u) or state.solution_presented or not u.products or not u.has("proposal"):
+        return False
+    if u.intent not in PROPOSAL_IN_DISGUISE and u.intent not in QUESTIONS:
+        return False
+    return objections.pending(sim) is None
+
+
+def reinterpret(sim: Simulation) -> str:
+    """The move, read in context when the NLU's label cannot be right."""
+    u, state = sim.u, sim.state
+    intent = u.intent
+    if _question_in_disguise(sim):
+        return Intent.ASK_OPEN_QUESTION if discovery.is_open(sim) else Intent.ASK_CLOSED_QUESTION
+    if intent == Intent.SAY_GOODBYE and u.questions:
+        # a message that asks something is not a leave-taking (« Bonjour…, comment… ? »)
+        return Intent.ASK_OPEN_QUESTION if discovery.is_open(sim) else Intent.ASK_CLOSED_QUESTION
+    if intent == Intent.SAY_GOODBYE and not u.has("move.say_goodbye"):
+        # « Je suis Léa, d'AirTech : merci de me recevoir » is no leave-taking: ending a meeting needs its words
+        return Intent.INTRODUCE_SELF if u.has("move.introduce_self") else Intent.INFORM
+    if intent == Intent.DENIGRATE_COMPETITOR and u.confidence < DENIGRATE_MIN_CONFIDENCE and not u.has("denigrate"):
+        return Intent.INFORM  # an uncertain label is not enough to blame the learner
+    if _proposal_in_disguise(sim):
+        return Intent.PRESENT_SOLUTION
+    if not state.greeted and u.has("move.greet") and intent in GREETING_IN_DISGUISE:
+        return Intent.GREET  # the first « Bonjour …, je vous appelle au sujet de… » is the greeting, not a follow-up
+    ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)
+    closing_question = {
+        Intent.PRESENT_SOLUTION, Intent.ASK_CLOSED_QUESTION, Intent.PLAN_FOLLOW_UP, Intent.CHECK_AGREEMENT,
+        Intent.STATE_PRICE,
+    }  # fmt: skip
+    if intent in closing_question and ready and "?" in u.normalized and u.has("close"):
+        return Intent.PROPOSE_CLOSE  # « on valide ? », « je vous prépare le bon de commande ? »
+    return intent

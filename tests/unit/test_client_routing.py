@@ -1,0 +1,88 @@
+"""A question is a question whatever label the NLU gives it (stop 24): the client answers what is asked, and
+never confirms, notes or blames a message that only asks.
+
+Moves are given as the NLU may label them; the engine reads the words (bot.language.understanding).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.test_client import Meeting
+
+
+def test_a_fact_asked_while_an_objection_waits_is_answered_and_the_objection_stays(library):
+    m = Meeting(library, "impaye-relance").open_meeting()
+    waiting = m.state.current_objection
+    assert waiting, m.client  # the client opens on the damaged delivery
+    m.say("acknowledge_objection", "Et votre trésorerie, elle se porte comment en ce moment ?")
+    assert m.answered() == {"tresorerie"}, m.client
+    assert m.state.current_objection == waiting  # asked aside, not answered
+
+
+def test_a_follow_up_heard_as_a_yes_deepens_the_point_under_discussion(library):
+    m = Meeting(library, "air-plasturgie").open_meeting()
+    m.say("ask_closed_question", "Vous avez eu des pannes sur votre compresseur ?")
+    told = m.answered()
+    assert len(told) == 1, m.client
+    m.say("affirm", "Ah oui ? Racontez-moi.")
+    assert any(e.startswith("fact_deepened:") for e in m.last.events), m.client
+
+
+def test_a_plain_question_labelled_denigration_is_not_blamed(library):
+    m = Meeting(library, "info-cabinet").open_meeting()
+    warmth = m.state.warmth
+    m.say("denigrate_competitor", "Vos équipes ont-elles de quoi travailler à distance, chez elles ?")
+    assert "denigrate" not in m.state.flags and m.state.warmth >= warmth, m.client
+
+
+def test_a_question_labelled_reformulation_without_its_words_is_not_confirmed(library):
+    m = Meeting(library, "air-plasturgie").open_meeting()
+    m.say("reformulate", "Qu'est-ce qui vous ferait dire, dans un an, que le projet est réussi ?")
+    assert not any(e.startswith("reformulation_") for e in m.last.events), m.client
+    assert m.answered() or "question_unclear" in m.last.events, m.client
+
+
+def test_how_long_a_task_takes_is_a_question_not_the_agenda(library):
+    m = Meeting(library, "saas-sirh-pme").open_meeting()
+    m.say("state_agenda", "Combien de temps votre assistante passe-t-elle chaque mois à ressaisir les absences ?")
+    assert m.answered() == {"cout_temps"}, m.client
+    m.say("state_agenda", "Vous avez combien de temps à m'accorder aujourd'hui ?")
+    assert not m.answered() and m.state.agenda, m.client
+
+
+def test_two_halves_of_one_question_are_read_together_when_neither_names_a_fact(library):
+    m = Meeting(library, "prospection-rdv")
+    m.say("introduce_self", "Bonjour Madame, Julie Caron, d'Atlantique Manutention. J'appelle M. Guérin au sujet des "
+          "chariots pour votre futur stockage couvert : c'est bien lui qui suit ce dossier ?")  # fmt: skip
+    m.say("state_agenda", "Bonjour Monsieur Guérin, Julie Caron, Atlantique Manutention. Je vous appelle au sujet des "
+          "chariots de votre nouveau bâtiment : je ne vous prends que deux minutes, c'est possible ?")  # fmt: skip
+    m.say("ask_closed_question", "Combien de chariots vous avez sur le site, et ils roulent à quoi ?")
+    assert m.answered() == {"parc"}, m.client
+
+
+@pytest.mark.parametrize(
+    "scenario_id, before, question",
+    [
+        ("reclamation-maintenance", ["Que s'est-il passé samedi ?", "Qui décide chez vous ?"],
+         "Le technicien est arrivé à quelle heure, finalement ?"),  # its words are the scenario's
+        ("saas-sirh-pme", [], "Et Kolibri, vous les avez rencontrés en vrai ?"),  # it names a firm of the scenario
+    ],
+)  # fmt: skip
+def test_a_question_about_what_the_scenario_speaks_of_is_never_small_talk(library, scenario_id, before, question):
+    m = Meeting(library, scenario_id).open_meeting()
+    for text in before:
+        m.say("ask_open_question", text)
+    m.say("ask_closed_question", question)
+    assert "off_topic" not in m.last.events and m.state.off_topic == 0, m.client
+    m.say("ask_closed_question", "Monsieur Roche, il aime bien le football ?")
+    assert "off_topic" in m.last.events, m.client  # small talk, about a person too, is still called back to the point
+
+
+def test_a_question_on_the_situation_that_sounds_like_chat_is_not_small_talk(library):
+    m = Meeting(library, "agri-cuma").open_meeting()
+    m.say(
+        "ask_open_question",
+        "Bonjour M. Pasquier. Pour commencer, vous pouvez me présenter le pulvé que vous avez en ce moment ?",
+    )
+    assert "off_topic" not in m.last.events and m.state.off_topic == 0, m.client
