@@ -118,12 +118,41 @@ def question_parts(normalized: str) -> List[Tuple[int, int]]:
         cuts = [(m.start(), m.end()) for m in _SECOND_QUESTION.finditer(normalized, start, end)]
         bounds, left = [], start
         for cut_start, cut_end in cuts:
+            joined = normalized[cut_start:cut_end].strip(" ,") != ""  # « , et », « puis »: a second question
+            if not joined and _leads_into_question(normalized[left:cut_start]):
+                continue  # « les primes CEE, qui va monter le dossier ? » is one question about its topic
             bounds.append((left, cut_start))
             left = cut_end
         bounds.append((left, end))
         parts = [(a, b) for a, b in bounds if len(normalized[a:b].strip(" ,?").split()) >= 2]
         out += parts if len(parts) > 1 else [(start, end)]
     return out
+
+
+#: a noun phrase put before its question (« ce manque de salles, quelles conséquences… ? »): a determiner first,
+#: no subject of a verb, a few words
+_FRONTED = re.compile(r"^(?:et |alors |du coup )?(?:les?|la|l'|ce|cet|cette|ces|vos|votre|nos|notre|leurs?)\b")
+_SUBJECTS = frozenset({"vous", "il", "ils", "elle", "elles", "on", "je", "j'", "nous", "tu", "c'est", "y"})
+FRONTED_MAX_WORDS = 6
+
+
+#: a clause of time or condition put before its question (« quand l'alarme sonne la nuit, qui est prévenu ? »),
+#: not a question itself (« quand démarrez-vous ? » inverts its verb)
+_LEADING_CLAUSE = re.compile(r"^(?:et |alors )?(?:quand|lorsque|lorsqu'|si|s'il|s'ils|une fois que)\b")
+_INVERSION = re.compile(r"-(?:t-)?(?:vous|il|ils|elle|elles|on|je|nous|tu)\b")
+
+
+def _leads_into_question(part: str) -> bool:
+    """The words before a comma are the topic or the circumstance of the question after it, not a question."""
+    part = part.strip(" ,")
+    words = part.split()
+    if not words or "?" in part:
+        return False
+    if _LEADING_CLAUSE.match(part):
+        return not _INVERSION.search(part)
+    if len(words) > FRONTED_MAX_WORDS or not _FRONTED.match(part):
+        return False
+    return not any(w in _SUBJECTS or w.startswith(("j'", "c'", "qu'")) for w in words)
 
 
 #: titles before a name, as the learner writes them (normalized)

@@ -26,6 +26,18 @@ def test_questions_are_split_where_a_second_one_starts():
         "vous utilisez quoi comme compresseur ?",
         "il a deja eu des pannes ?",
     )
+    assert split_questions(normalize("Les primes CEE, qui va monter le dossier ?")) == (
+        "les primes cee, qui va monter le dossier ?",  # a topic put first, then its question
+    )
+    assert split_questions(normalize("Votre budget, combien, et qui décide ?")) == (
+        "votre budget, combien ?",
+        "qui decide ?",
+    )
+    assert split_questions(normalize("Vous avez un budget, qui décide ?")) == ("vous avez un budget ?", "qui decide ?")
+    assert split_questions(normalize("Si ça tombe en panne, comment vous faites ?")) == (
+        "si ca tombe en panne, comment vous faites ?",  # the circumstance of one question
+    )
+    assert split_questions(normalize("Quand démarrez-vous, qui décide ?")) == ("quand demarrez-vous ?", "qui decide ?")
     assert split_questions(normalize("Vous et votre associé, vous êtes combien ?")) == (
         "vous et votre associe, vous etes combien ?",
     )
