@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, List, Tuple
+from typing import TYPE_CHECKING, List, Mapping, Tuple
 
 from bot.engine.scenario import Fact, Scenario
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
 from bot.language.text import has_keyword, in_client_voice, lower_first, normalize, proper_nouns
 from bot.language.topics import topic_scores
-from bot.language.understanding import Question
+from bot.language.understanding import Question, name_words, titled_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -90,10 +90,7 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
         if previous and len(stems(question.text)) < SHORT_FOLLOW_UP:
             words = f"{previous} {words}"  # « Combien de postes, et pour quand ? »: « pour quand » is about the posts
         previous = question.words or question.text
-        key = (words, sim.scenario.id)
-        if key not in sim.ranked:  # a message is ranked once, however many rules ask
-            sim.ranked[key] = index.rank(words, question.topics)
-        ranked, none = sim.ranked[key]
+        ranked, none = _rank_once(sim, index, words, question.topics)
         taken = {f.id for f, _ in facts}
         best = next(((f, p) for f, p in ranked if p > none and f not in taken), None)
         best = _recalled(sim, ranked, taken, best) or best
@@ -125,27 +122,25 @@ def _small_talk(sim: Simulation, index: FactIndex, question: Question, words: st
     if index.best_overlap(words) >= BUSINESS_OVERLAP_MIN:
         return False
     normalized = normalize(words)
-    people = set(_TITLED.findall(normalized)) | _persona_words(sim.scenario)  # « M. Roche, il aime le foot ? »
+    people = titled_names(normalized) | {w for p in sim.scenario.personas for w in name_words(p.name)}
     tokens = set(re.findall(r"[\w-]+", normalized)) - people
     names = (normalize(name) for name in scenario_names(sim.scenario) if len(name) >= NAME_MIN_LENGTH)
     return not any(name in tokens for name in names)
 
 
-#: a name after a title is a person's: small talk about a person is still small talk
-_TITLED = re.compile(r"\b(?:monsieur|madame|mme|mr|m)\.?\s+([\w-]+)")
-
-
-def _persona_words(scenario: Scenario) -> set:
-    return {w for p in scenario.personas for w in re.findall(r"[\w-]+", normalize(p.name))}
+def _rank_once(sim: Simulation, index: FactIndex, words: str, topics: Mapping[str, float]) -> tuple:
+    """The ranking of ``words`` with ``topics``: a message is ranked once, however many rules ask."""
+    key = (words, sim.scenario.id, tuple(sorted(topics.items())))
+    if key not in sim.ranked:
+        sim.ranked[key] = index.rank(words, topics)
+    return sim.ranked[key]
 
 
 def _whole_message(sim: Simulation, index: FactIndex) -> Tuple[Tuple[Fact, str], float] | None:
     """The fact the questions of a message ask about together, when none of them alone names one."""
     words = " ".join(q.words or q.text for q in sim.u.questions)
-    key = (words, sim.scenario.id, "whole")  # a short follow-up was ranked with the same words and its own topics
-    if key not in sim.ranked:
-        sim.ranked[key] = index.rank(words, topic_scores(words))
-    ranked, none = sim.ranked[key]
+    # its own topics: a short follow-up (« et ils roulent à quoi ? ») was ranked with the same words and its own
+    ranked, none = _rank_once(sim, index, words, topic_scores(words))
     if not ranked or ranked[0][1] <= none:
         return None
     fact = sim.scenario.fact(ranked[0][0])

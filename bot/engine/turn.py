@@ -167,11 +167,7 @@ def _fact_question_aside(sim: Simulation, item) -> bool:
         return False
     if objections.lifts(sim, item) or objections.asked_about(sim, item):
         return False
-    facts, _, _ = discovery.matched_facts(sim)
-    if not facts:
-        return False
-    discovery.answer_questions(sim)
-    return True
+    return _also_questions(sim, min_probability=0.0)
 
 
 def _greet(sim: Simulation) -> None:
@@ -196,11 +192,12 @@ def _agenda(sim: Simulation) -> None:
     sim.say_line("agenda_reply")
 
 
-def _also_questions(sim: Simulation) -> bool:
-    """A contact move that also asks a clear question about a fact gets the fact as its answer."""
+def _also_questions(sim: Simulation, min_probability: float = discovery.CARRIED_QUESTION_MIN) -> bool:
+    """A contact move that also asks a clear question about a fact gets the fact as its answer
+    (``min_probability``: how clearly; see :func:`discovery.matched_facts`)."""
     if not sim.u.questions:
         return False
-    facts, _, _ = discovery.matched_facts(sim, discovery.CARRIED_QUESTION_MIN)
+    facts, _, _ = discovery.matched_facts(sim, min_probability)
     if not facts:
         return False
     discovery.answer_questions(sim)

@@ -25,7 +25,7 @@ import yaml
 
 from bot.language.nlp import content_vector, word_vectors
 from bot.language.text import has_keyword, normalize
-from bot.language.topics import OFF_TOPIC, VAGUE
+from bot.language.topics import OFF_TOPIC, VAGUE, business_score
 
 RANKER_FILE = Path(__file__).resolve().parents[2] / "data" / "language" / "fact_ranker.yml"
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -209,7 +209,7 @@ class FactIndex:
         """One row of :data:`FEATURES` per fact, and the :data:`NONE_FEATURES` of the question."""
         norm = normalize(question)
         overlaps = self._overlaps(norm)
-        best_topic = max((v for k, v in topic_scores.items() if k not in (OFF_TOPIC, VAGUE)), default=0.0)
+        best_topic = business_score(topic_scores)
         q_vec = content_vector(question)
         cosines = self._vectors @ q_vec if len(self.facts) else np.zeros(0)
         labels = self._labels @ q_vec if len(self.facts) else np.zeros(0)

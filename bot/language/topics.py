@@ -20,7 +20,7 @@ import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import numpy as np
 import yaml
@@ -156,6 +156,11 @@ def topic_model() -> TopicModel:
 def cue_topics(normalized: str) -> List[str]:
     """Topics whose cue stems appear in the text (the vocabulary's prior, read by teachers)."""
     return [name for name, topic in vocabulary().items() if any_keyword(normalized, topic.cues)]
+
+
+def business_score(scores: Mapping[str, float]) -> float:
+    """The score of the likeliest business topic (``vague`` and ``hors_sujet`` are not topics of a scenario)."""
+    return max((v for k, v in scores.items() if k not in (VAGUE, OFF_TOPIC)), default=0.0)
 
 
 def topic_scores(text: str) -> Dict[str, float]:

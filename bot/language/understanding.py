@@ -16,7 +16,7 @@ from bot.language.lexicon import lexicon
 from bot.language.questions import QuestionForm, question_form, question_spans
 from bot.language.terms import Figures, figures
 from bot.language.text import any_keyword, catalogue_refs, is_tutoiement, normalize, normalize_aligned, original_span
-from bot.language.topics import OFF_TOPIC, VAGUE, topic_scores
+from bot.language.topics import OFF_TOPIC, VAGUE, business_score, topic_scores
 
 #: cue lists of the lexicon the client persona reacts to, read once per message
 REACTION_CUES = (
@@ -59,7 +59,7 @@ class Question:
     def business_score(self) -> float:
         """The score of the likeliest business topic (« vous pouvez me présenter le pulvé que vous avez ? »
         is a question on the situation before it is small talk)."""
-        return max((v for k, v in self.topics.items() if k not in (VAGUE, OFF_TOPIC)), default=0.0)
+        return business_score(self.topics)
 
 
 @dataclass(frozen=True)
@@ -132,14 +132,15 @@ def question_parts(normalized: str) -> List[Tuple[int, int]]:
 #: a noun phrase put before its question (« ce manque de salles, quelles conséquences… ? »): a determiner first,
 #: no subject of a verb, a few words
 _FRONTED = re.compile(r"^(?:et |alors |du coup )?(?:les?|la|l'|ce|cet|cette|ces|vos|votre|nos|notre|leurs?)\b")
-_SUBJECTS = frozenset({"vous", "il", "ils", "elle", "elles", "on", "je", "j'", "nous", "tu", "c'est", "y"})
+_PRONOUNS = ("vous", "il", "ils", "elle", "elles", "on", "je", "nous", "tu")
+_SUBJECTS = frozenset(_PRONOUNS) | {"j'", "c'est", "y"}
 FRONTED_MAX_WORDS = 6
 
 
 #: a clause of time or condition put before its question (« quand l'alarme sonne la nuit, qui est prévenu ? »),
 #: not a question itself (« quand démarrez-vous ? » inverts its verb)
 _LEADING_CLAUSE = re.compile(r"^(?:et |alors )?(?:quand|lorsque|lorsqu'|si|s'il|s'ils|une fois que)\b")
-_INVERSION = re.compile(r"-(?:t-)?(?:vous|il|ils|elle|elles|on|je|nous|tu)\b")
+_INVERSION = re.compile(rf"-(?:t-)?(?:{'|'.join(_PRONOUNS)})\b")
 
 
 def _leads_into_question(part: str) -> bool:
@@ -165,6 +166,11 @@ def name_words(name: str) -> List[str]:
     while words and re.fullmatch(_TITLES, words[0]):
         words = words[1:]
     return words
+
+
+def titled_names(normalized: str) -> set:
+    """The words written right after a title (« m. roche », « madame haddad »): names of people."""
+    return set(re.findall(rf"\b{_TITLES}\s+([\w-]+)", normalized))
 
 
 def addressee(normalized: str, personas: Sequence[PersonaName]) -> str | None:
