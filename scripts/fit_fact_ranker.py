@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 import yaml
@@ -59,13 +59,26 @@ def _split(params: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     return params[: len(FEATURES)], params[len(FEATURES) :]
 
 
-def fit(train: List[Sample], l2: float) -> np.ndarray:
-    """Maximum likelihood of the expected alternative (a fact, or « no fact »), with an L2 penalty."""
+def fit(train: List[Sample], l2: float, fixed: Dict[int, float] | None = None) -> np.ndarray:
+    """Maximum likelihood of the expected alternative (a fact, or « no fact »), with an L2 penalty.
+
+    ``fixed``: weights kept as they are (by position), the others fitted around them."""
     from scipy.optimize import minimize
 
-    def loss(params: np.ndarray) -> float:
+    fixed = fixed or {}
+    free = [i for i in range(len(FEATURES) + len(NONE_FEATURES)) if i not in fixed]
+
+    def full(values: np.ndarray) -> np.ndarray:
+        params = np.zeros(len(FEATURES) + len(NONE_FEATURES))
+        params[free] = values
+        for i, value in fixed.items():
+            params[i] = value
+        return params
+
+    def loss(values: np.ndarray) -> float:
+        params = full(values)
         weights, none_weights = _split(params)
-        total = l2 * float(params @ params)
+        total = l2 * float(values @ values)
         for _, features, none, target in train:
             utilities = np.append(features @ weights, none @ none_weights)
             top = utilities.max()
@@ -73,8 +86,15 @@ def fit(train: List[Sample], l2: float) -> np.ndarray:
             total -= utilities[target] - log_norm  # target -1 is the « no fact » alternative
         return total
 
-    start = np.zeros(len(FEATURES) + len(NONE_FEATURES))
-    return minimize(loss, start, method="L-BFGS-B").x
+    return full(minimize(loss, np.zeros(len(free)), method="L-BFGS-B").x)
+
+
+def _fixed_weights(fitted: List[str]) -> Dict[int, float]:
+    """The weights of the current file, by position, except those to fit (and features it does not have yet)."""
+    data = yaml.safe_load(RANKER_FILE.read_text(encoding="utf-8"))
+    current = {**data["weights"], **data["none_weights"]}
+    names = [*FEATURES, *NONE_FEATURES]
+    return {i: float(current[name]) for i, name in enumerate(names) if name not in fitted and name in current}
 
 
 def decide(params: np.ndarray, features: np.ndarray, none: np.ndarray) -> int:
@@ -92,18 +112,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--l2", type=float, default=0.05)
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="fit only these weights (a new feature), the others kept from the file"
+    )
     args = parser.parse_args()
+    fixed = _fixed_weights(args.only) if args.only is not None else None
     data = samples()
     scenarios = sorted({s for s, _, _, _ in data})
     right = total = 0
     for held in scenarios:
-        params = fit([d for d in data if d[0] != held], args.l2)
+        params = fit([d for d in data if d[0] != held], args.l2, fixed)
         test = [d for d in data if d[0] == held]
         hits = sum(decide(params, f, n) == t for _, f, n, t in test)
         right, total = right + hits, total + len(test)
         print(f"  {held:26} {hits}/{len(test)} with weights fitted on the other scenarios")
     print(f"leave-one-scenario-out: {right / total:.1%} of {total} dev probes (one fact or none)")
-    params = fit(data, args.l2)
+    params = fit(data, args.l2, fixed)
     weights, none_weights = _split(params)
     named = {name: round(float(w), 4) for name, w in zip(FEATURES, weights, strict=True)}
     none_named = {name: round(float(w), 4) for name, w in zip(NONE_FEATURES, none_weights, strict=True)}

@@ -36,6 +36,8 @@ DISGUISED_QUESTIONS = {
     Intent.PLAN_FOLLOW_UP: None,
     Intent.DENIGRATE_COMPETITOR: "denigrate",
 }
+#: guesses of an unsure NLU that a message which only asks is read as a question instead (see _unsure_guess)
+UNSURE_QUESTIONS = {*DISGUISED_QUESTIONS, Intent.PROPOSE_ADDITIONAL_SALE, Intent.SUMMARIZE_DEAL}
 #: labels a message that only asks cannot have without their cue, even when it asks about nothing the scenario
 #: knows: « qu'est-ce qui vous fera dire que c'était une réussite ? » is no reformulation to confirm, « vos
 #: collaborateurs travaillent-ils depuis chez eux ? » no denigration to blame (the client asks « c'est-à-dire ? »)
@@ -52,6 +54,8 @@ GREETING_IN_DISGUISE = {
     Intent.PLAN_FOLLOW_UP, Intent.INFORM, Intent.SAY_GOODBYE, Intent.CHECK_AGREEMENT, Intent.SUMMARIZE_DEAL,
     Intent.AFFIRM, Intent.OUT_OF_SCOPE,
 }  # fmt: skip
+#: the FallbackClassifier's threshold (config.yml): a label below it is the NLU's rescued guess, not its reading
+RESCUED_LABEL_MAX = 0.3
 #: a message that is mostly a question is a question, whatever the NLU's label
 QUESTION_SHARE_MIN = 0.6
 #: ... or less, when its other words say that it comes back to what was said (« Je veux être sûre d'avoir bien
@@ -59,9 +63,11 @@ QUESTION_SHARE_MIN = 0.6
 RECALL_QUESTION_SHARE_MIN = 0.4
 
 
-def asks(u) -> bool:
-    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer)."""
-    return "?" in u.text and u.question_share >= QUESTION_SHARE_MIN
+def asks(u, recall: bool = True) -> bool:
+    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer);
+    less of it is enough when its other words come back to what was said (« …, c'est bien ça ? Je veux être sûr »)."""
+    share_min = RECALL_QUESTION_SHARE_MIN if recall and u.has("recall") else QUESTION_SHARE_MIN
+    return "?" in u.text and u.question_share >= share_min
 
 
 def only_follows_up(u) -> bool:
@@ -69,15 +75,29 @@ def only_follows_up(u) -> bool:
     return bool(u.questions) and all(q.vague_score >= discovery.VAGUE_MIN for q in u.questions)
 
 
+def _unsure_guess(sim: Simulation) -> bool:
+    """A move the NLU was unsure of (its guess behind « nlu_fallback ») on a message that only asks, names no
+    product and gives no amount: a question (« Côté trésorerie, où en êtes-vous ? » is no « d'accord ? »,
+    « et le réseau d'air, il tient le coup ? » no additional sale)."""
+    u = sim.u
+    if u.confidence > RESCUED_LABEL_MAX or u.intent not in UNSURE_QUESTIONS or not asks(u):
+        return False
+    return not (u.products or u.figures.money or u.figures.discounts or u.has("proposal"))
+
+
 def _question_in_disguise(sim: Simulation) -> bool:
     """The NLU gave another move to a message that only asks about a fact (« C'est quand, le comité ? »
     labelled « check_agreement »): the question form and the fact it asks about correct the label."""
     u = sim.u
-    share_min = RECALL_QUESTION_SHARE_MIN if u.has("recall") else QUESTION_SHARE_MIN
-    if u.intent not in DISGUISED_QUESTIONS or not u.questions or u.question_share < share_min:
+    if u.intent not in UNSURE_QUESTIONS or not u.questions:
         return False
-    cue = DISGUISED_QUESTIONS[u.intent]
+    cue = DISGUISED_QUESTIONS.get(u.intent)
     if cue and u.has(cue):
+        return False
+    if _unsure_guess(sim):
+        return True  # the client answers the question, or asks what it means
+    share_min = RECALL_QUESTION_SHARE_MIN if u.has("recall") else QUESTION_SHARE_MIN
+    if u.intent not in DISGUISED_QUESTIONS or u.question_share < share_min:
         return False
     if cue == "move.state_agenda" and u.has("time_check") and not u.has("recall"):
         # « vous avez combien de temps ? » is about the meeting; « combien de temps votre assistante passe à tout
@@ -99,7 +119,7 @@ def _proposal_in_disguise(sim: Simulation) -> bool:
     """The first offer of catalogue products, whatever the NLU called it: nothing is on the table yet, the
     learner names what he offers with an offer verb, and no objection is waiting for its answer."""
     u, state = sim.u, sim.state
-    if asks(u) or state.solution_presented or not u.products or not u.has("proposal"):
+    if asks(u, recall=False) or state.solution_presented or not u.products or not u.has("proposal"):
         return False
     if u.intent not in PROPOSAL_IN_DISGUISE and u.intent not in QUESTIONS:
         return False

@@ -23,6 +23,7 @@ from typing import Dict, List, Mapping, Sequence, Tuple
 import numpy as np
 import yaml
 
+from bot.language.lexicon import lexicon
 from bot.language.nlp import content_vector, word_vectors
 from bot.language.text import has_keyword, normalize
 from bot.language.topics import OFF_TOPIC, VAGUE, business_score
@@ -79,7 +80,7 @@ FEATURES = (
 )
 #: features of the « no fact » alternative: it wins over every fact when the question is small talk,
 #: has no content, or shares nothing with the scenario
-NONE_FEATURES = ("bias", "off_topic", "vague", "best_overlap")
+NONE_FEATURES = ("bias", "off_topic", "vague", "best_overlap", "unknown_focus")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Ranker:
 
 #: hand-set weights used until ``data/language/fact_ranker.yml`` exists (same features)
 DEFAULT_RANKER = Ranker(
-    weights=(3.0, 1.5, 2.0, 2.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0), none_weights=(4.0, 3.0, 3.0, -3.0)
+    weights=(3.0, 1.5, 2.0, 2.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0), none_weights=(4.0, 3.0, 3.0, -3.0, 2.0)
 )
 
 
@@ -165,6 +166,26 @@ def _corpus_by_topic() -> Dict[str, Tuple[str, ...]]:
     return {topic: tuple(questions) for topic, questions in by_topic.items()}
 
 
+#: what a « combien de… ? » or « quel… ? » question asks about: the words right after its interrogative
+_FOCUS = re.compile(r"\b(?:combien d(?:e |')|quel(?:le)?s? )([a-z-]+)(?: (?:de |d'|du |des )([a-z-]+))?")
+#: a focus word is known to the scenario when a fact's word is this close to it (« salaries » ~ « collaborateurs »)
+KNOWN_FOCUS_SIMILARITY = 0.65
+
+
+def _full_word(normalized: str, stem: str) -> str:
+    """The first word of ``normalized`` that starts with ``stem`` (word vectors need whole words)."""
+    return next((w for w in _TOKEN.findall(normalized) if w.startswith(stem)), stem)
+
+
+def focus_stems(normalized: str) -> List[str]:
+    """Content stems of what a « combien de… ? » / « quel… ? » question asks about (« places de parking »)."""
+    generic = lexicon()["focus_generic"]
+    out: List[str] = []
+    for match in _FOCUS.finditer(normalized):
+        out += stems(" ".join(g for g in match.groups() if g and not generic.found_in(g)))
+    return out
+
+
 class FactIndex:
     """The facts of one scenario, prepared once for fast comparison with questions."""
 
@@ -181,6 +202,8 @@ class FactIndex:
         self._keywords = [tuple(normalize(k) for k in f.keywords) for f in self.facts]
         self._vectors = np.vstack([content_vector(f.text) for f in self.facts]) if self.facts else np.zeros((0, 1))
         self._words = [word_vectors(f.text + " " + " ".join(f.keywords)) for f in self.facts]
+        self._all_stems = set().union(*self._stems) if self.facts else set()
+        self._all_words = np.vstack(self._words) if self.facts else np.zeros((0, 1))
         self._labels = np.vstack([content_vector(f.label) for f in self.facts]) if self.facts else np.zeros((0, 1))
 
     def _prefix_idf(self, stem: str, default: float) -> float:
@@ -200,6 +223,23 @@ class FactIndex:
         if not total:
             return [0.0] * len(self.facts)
         return [sum(w for s, w in weights.items() if _shares(s, fact_stems)) / total for fact_stems in self._stems]
+
+    def unknown_focus(self, normalized: str) -> float:
+        """Share of what a « combien de… ? » / « quel… ? » question asks about that no fact speaks of (« Combien
+        de places de parking ? » in a scenario without parking): 0 when the question has no such focus."""
+        focus = focus_stems(normalized)
+        if not focus:
+            return 0.0
+        return sum(not self._knows(stem, normalized) for stem in focus) / len(focus)
+
+    def _knows(self, stem: str, normalized: str) -> bool:
+        """A fact has the word, or one whose vector is close to it (« salariés » ~ « collaborateurs »)."""
+        if _shares(stem, self._all_stems):
+            return True
+        vectors = word_vectors(_full_word(normalized, stem))
+        if not len(vectors) or not len(self._all_words):
+            return False
+        return float((vectors @ self._all_words.T).max()) >= KNOWN_FOCUS_SIMILARITY
 
     def best_overlap(self, question: str) -> float:
         """How much of the question the scenario's facts speak about (0: none of its words)."""
@@ -236,7 +276,9 @@ class FactIndex:
             for column in (4, 6, 8):
                 matrix[:, column + 1] = matrix[:, column] - matrix[:, column].max()
         best_overlap = float(matrix[:, 4].max()) if len(self.facts) else 0.0
-        none = np.array([1.0, topic_scores.get(OFF_TOPIC, 0.0), topic_scores.get(VAGUE, 0.0), best_overlap])
+        none = np.array([
+            1.0, topic_scores.get(OFF_TOPIC, 0.0), topic_scores.get(VAGUE, 0.0), best_overlap, self.unknown_focus(norm)
+        ])  # fmt: skip
         return matrix, none
 
     def rank(self, question: str, topic_scores: Mapping[str, float]) -> Tuple[List[Tuple[str, float]], float]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engine import simulation
+from bot.engine.state import Move
 from tests.unit.test_client import Meeting
 
 
@@ -18,6 +20,41 @@ def test_a_fact_asked_while_an_objection_waits_is_answered_and_the_objection_sta
     m.say("acknowledge_objection", "Et votre trésorerie, elle se porte comment en ce moment ?")
     assert m.answered() == {"tresorerie"}, m.client
     assert m.state.current_objection == waiting  # asked aside, not answered
+
+
+def test_an_unsure_guess_on_a_plain_question_is_no_control_question(library):
+    m = Meeting(library, "air-plasturgie").open_meeting()
+    m.say("ask_closed_question", "Vous avez eu des pannes sur votre compresseur ?")
+    # the NLU's rescued guess (at the fallback threshold) is a control question: the words only ask
+    reply = simulation.step(library, m.state, Move("check_agreement", "Et côté consommation, où en êtes-vous ?", 0.3))
+    assert "check_agreement_pending" not in reply.events and "check_agreement_ok" not in reply.events
+    assert {e.split(":", 1)[0] for e in reply.events} & {"fact_revealed", "fact_repeated", "question_unclear"}
+    # a sure label with its words stays a control question
+    reply = simulation.step(library, m.state, Move("check_agreement", "Ça vous convient, cette approche ?", 0.9))
+    assert not any(e.startswith(("fact_", "question_unclear")) for e in reply.events)
+
+
+def test_an_unsure_guess_of_an_additional_sale_on_a_question_is_a_question(library):
+    m = Meeting(library, "air-plasturgie").open_meeting()
+    reply = simulation.step(
+        library, m.state, Move("propose_additional_sale", "Et vos compresseurs, ils tombent souvent en panne ?", 0.3)
+    )
+    assert {e.split(":", 1)[0] for e in reply.events} & {"fact_revealed", "question_unclear"}, reply.events
+    # a product named keeps the guess: a question-shaped offer is still an offer
+    product = m.scenario.catalogue[0].label
+    reply = simulation.step(library, m.state, Move("propose_additional_sale", f"Et avec ça, un {product} ?", 0.3))
+    assert not any(e.startswith("fact_") for e in reply.events), reply.events
+
+
+def test_a_check_of_one_figure_with_a_word_of_recall_is_answered_while_an_objection_waits(library):
+    m = Meeting(library, "impaye-relance").open_meeting()
+    waiting = m.state.current_objection
+    m.say(
+        "reformulate",
+        "La trésorerie est tendue, c'est bien ça ? Je veux être sûr d'avoir bien compris votre situation.",
+    )
+    assert m.answered() == {"tresorerie"}, m.client
+    assert m.state.current_objection == waiting
 
 
 def test_a_follow_up_heard_as_a_yes_deepens_the_point_under_discussion(library):

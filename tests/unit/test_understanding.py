@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialogue_eval import PROBES_DIR, form_classifier, load_probes, play, relevance
-from bot.language.matching import FactIndex, FactView, keyword_weight, stems
+from bot.language.matching import FactIndex, FactView, focus_stems, keyword_weight, stems
 from bot.language.text import normalize
 from bot.language.topics import OFF_TOPIC, VAGUE, topic_scores
 from bot.language.understanding import PersonaName, addressee, split_questions, understand
@@ -99,6 +99,23 @@ def test_a_fact_is_matched_by_meaning_in_a_scenario_written_for_the_test():
     assert index.best(question, topic_scores(question))[0] == "budget"
     assert index.best("Vous avez vu le match hier ?", topic_scores("Vous avez vu le match hier ?")) is None
     assert stems(normalize("Les consommations électriques")) == ["consom", "electr"]
+
+
+def test_a_figure_asked_about_a_thing_no_fact_speaks_of_gets_no_fact():
+    facts = [
+        FactView("flotte", ("volume",), ("camionnette",), "Nous avons 40 camionnettes diesel de 2016.", "la flotte"),
+        FactView("depot", ("situation",), ("depot",), "Un dépôt de 3 000 m² à Vénissieux, 2 équipes.", "le dépôt"),
+    ]  # fmt: skip
+    index = FactIndex(facts)
+    assert focus_stems(normalize("Vous avez combien de quais de chargement au dépôt ?")) == ["quais", "charge"]
+    assert focus_stems(normalize("Et de quel type ?")) == []  # a generic word names nothing
+    assert index.unknown_focus(normalize("Vous avez combien de quais de chargement au dépôt ?")) == 1.0
+    assert index.unknown_focus(normalize("Vous avez combien de camionnettes ?")) == 0.0
+    assert index.unknown_focus(normalize("Combien de véhicules avez-vous ?")) == 0.0  # a close word is known
+    question = "Vous avez combien de quais de chargement au dépôt ?"
+    assert index.best(question, topic_scores(question)) is None
+    question = "Vous avez combien de camionnettes au dépôt ?"
+    assert index.best(question, topic_scores(question))[0] == "flotte"
 
 
 @pytest.mark.slow
