@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, List, Mapping, Tuple
 
 from bot.engine.scenario import Fact, Scenario
+from bot.language.facets import asked_facets, told_facets
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
 from bot.language.text import has_keyword, in_client_voice, lower_first, normalize, proper_nouns
@@ -183,7 +184,8 @@ def answer_questions(sim: Simulation, min_probability: float = 0.0) -> None:
     if facts:
         state.vague_streak = 0
         for fact, question in facts:
-            answer_fact(sim, fact, open_form or _needs_full_answer(fact, question))
+            detail = _needs_full_answer(fact, question)
+            answer_fact(sim, fact, open_form or detail, detail)
         return
     if vague:
         deepen(sim)
@@ -199,12 +201,16 @@ def answer_questions(sim: Simulation, min_probability: float = 0.0) -> None:
 
 
 def _needs_full_answer(fact: Fact, question: str) -> bool:
-    """A closed question whose words only the detailed answer covers gets the detailed answer
-    (« une heure d'arrêt vous coûte combien ? » is answered with the figure, not with « oui »)."""
+    """A closed question whose words, or what it asks for, only the detailed answer covers gets the detailed
+    answer (« une heure d'arrêt vous coûte combien ? » is answered with the figure, not with « oui »; « le
+    comité se réunit quand ? » with the date)."""
     asked = set(stems(normalize(question)))
-    short = set(stems(normalize(" ".join(fact.closed))))
-    full = set(stems(normalize(" ".join(fact.open))))
-    return not (asked & short) and bool(asked & (full - short))
+    short_text, full_text = normalize(" ".join(fact.closed)), normalize(" ".join(fact.open))
+    short, full = set(stems(short_text)), set(stems(full_text))
+    if not (asked & short) and bool(asked & (full - short)):
+        return True
+    in_short, in_full = told_facets(short_text), told_facets(full_text)
+    return any(f not in in_short and f in in_full for f in asked_facets(normalize(question)))
 
 
 def _owner_absent(sim: Simulation, fact: Fact) -> str | None:
@@ -240,8 +246,9 @@ def hand_over(sim: Simulation, persona_id: str) -> None:
     sim.say_line("fact_handover", addressed, name=sim.scenario.persona(persona_id).name)
 
 
-def answer_fact(sim: Simulation, fact: Fact, open_form: bool) -> None:
-    """Answer with one fact, in its owner's voice: revealed now, deepened, or said again."""
+def answer_fact(sim: Simulation, fact: Fact, open_form: bool, detail: bool = False) -> None:
+    """Answer with one fact, in its owner's voice: revealed now, deepened, or said again (``detail``: in its
+    detailed form, because only it has what was asked)."""
     state = sim.state
     absent = _owner_absent(sim, fact)
     if absent:
@@ -265,7 +272,8 @@ def answer_fact(sim: Simulation, fact: Fact, open_form: bool) -> None:
         sim.event(f"fact_deepened:{fact.id}")
         sim.say(frame(sim, "fact_deepen", answer, speaker), speaker)
     else:
-        answer = sim.pick(f"fact:{fact.id}:closed", fact.closed)
+        form = "open" if detail else "closed"
+        answer = sim.pick(f"fact:{fact.id}:{form}", fact.open if detail else fact.closed)
         sim.event(f"fact_repeated:{fact.id}")
         sim.say(frame(sim, "already_said", answer, speaker), speaker)
 

@@ -67,6 +67,22 @@ def test_a_figure_asked_in_a_closed_question_is_given(library):
     assert "3 500" in m.client
 
 
+def test_a_date_asked_in_a_closed_question_is_given_even_when_the_fact_was_told(library):
+    m = Meeting(library, "cvc-ehpad").open_meeting()
+    m.say("ask_closed_question", "Le comité d'investissement se réunit quand ?")
+    assert m.answered() == {"circuit"} and "15 avril" in m.client, m.client  # the short answer has no date
+    m = Meeting(library, "cvc-ehpad").open_meeting()
+    m.say("ask_closed_question", "C'est le comité qui décide ?")
+    assert m.answered() == {"circuit"} and "15 avril" not in m.client, m.client  # a yes or no: the short answer
+    m.say("ask_closed_question", "Et il se réunit quand, ce comité ?")
+    assert "fact_deepened:circuit" in m.last.events and "15 avril" in m.client, m.client
+    m = Meeting(library, "cvc-ehpad").open_meeting()
+    m.say("ask_open_question", "Comment se prend la décision chez vous ?")
+    assert m.answered() == {"circuit"}, m.client
+    m.say("ask_closed_question", "Et il se réunit quand, ce comité ?")  # told in full: said again with the date
+    assert "fact_repeated:circuit" in m.last.events and "15 avril" in m.client, m.client
+
+
 def test_an_answered_fact_is_answered_again_not_replaced(library):
     m = Meeting(library, "cvc-ehpad").open_meeting()
     m.say("ask_open_question", "Quel budget avez-vous prévu ?")
