@@ -126,6 +126,15 @@ def _proposal_in_disguise(sim: Simulation) -> bool:
     return objections.pending(sim) is None
 
 
+def _increase_in_disguise(sim: Simulation) -> bool:
+    """« Je dois vous annoncer une hausse de 6 % » heard as a concession: a price stated, which gives nothing (no
+    discount, no payment term, no counterpart); « je lisse la hausse : 3 % en mars, 3 % en septembre » gives."""
+    u = sim.u
+    if u.intent != Intent.OFFER_CONCESSION or not u.has("price_increase"):
+        return False
+    return not (u.figures.discounts or u.figures.payment_terms or u.has("counterpart") or u.has("proposal"))
+
+
 def reinterpret(sim: Simulation) -> str:
     """The move, read in context when the NLU's label cannot be right."""
     u, state = sim.u, sim.state
@@ -142,6 +151,8 @@ def reinterpret(sim: Simulation) -> str:
         return Intent.INFORM  # an uncertain label is not enough to blame the learner
     if _proposal_in_disguise(sim):
         return Intent.PRESENT_SOLUTION
+    if _increase_in_disguise(sim):
+        return Intent.STATE_PRICE
     if not state.greeted and u.has("move.greet") and intent in GREETING_IN_DISGUISE:
         return Intent.GREET  # the first « Bonjour …, je vous appelle au sujet de… » is the greeting, not a follow-up
     ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)

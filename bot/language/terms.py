@@ -254,6 +254,11 @@ def _discounts(sentence: str, money_ends: List[Tuple[Money, int]], negotiating: 
             lex["not_discount"].found_in(f"{clause} {after}")
             or lex["payment_context"].found_in(clause)
             or (lex["payment_context"].found_in(sentence) and not lex["discount_words"].found_in(clause))
+            # « je lisse la hausse : 3 % en mars et 3 % en septembre » phases an increase, it gives no discount
+            or (
+                lex["price_increase"].found_in(sentence)
+                and not (lex["discount_words"].found_in(clause) or lex["offer_verbs"].found_in(clause))
+            )
         )
         if _made_of(after):
             continue  # « 65 % coton », « 35 % polyester »: what something is made of

@@ -57,6 +57,17 @@ def test_a_check_of_one_figure_with_a_word_of_recall_is_answered_while_an_object
     assert m.state.current_objection == waiting
 
 
+def test_a_price_increase_heard_as_a_concession_is_a_price_stated(library):
+    m = Meeting(library, "hausse-tarifaire").open_meeting()
+    m.say("offer_concession", "Je dois vous annoncer une hausse de 6 % sur le Grand Cru, liée au prix du café vert.")
+    assert {"price_stated", "premature_price"} & set(m.last.events), m.last.events  # a price, early or not
+    m = Meeting(library, "hausse-tarifaire").open_meeting()
+    m.say(
+        "offer_concession", "Pour vous aider, je lisse la hausse : 3 % en mars et 3 % en septembre, si vous renouvelez."
+    )
+    assert "price_stated" not in m.last.events and "beyond_margin" not in m.last.events, m.last.events
+
+
 def test_a_follow_up_heard_as_a_yes_deepens_the_point_under_discussion(library):
     m = Meeting(library, "air-plasturgie").open_meeting()
     m.say("ask_closed_question", "Vous avez eu des pannes sur votre compresseur ?")

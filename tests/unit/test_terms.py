@@ -60,6 +60,7 @@ def test_number_words_and_percent_words():
         ("Je ne m'aligne pas sur 12 %, mais je vous accorde 3 % si vous signez", 3, None, True, False, False),
         ("votre concurrent vous fait 12 % de remise", 12, None, False, False, False),
         ("Je ne peux pas faire 12 %, mais 4 % si vous signez avant le 19 juin", 4, None, True, False, True),
+        ("Malgré la hausse, je vous fais 2 % sur le Grand Cru", 2, None, True, False, True),
     ],
 )  # fmt: skip
 def test_discounts(text, percent, amount, offered, whole, negotiating):
@@ -81,6 +82,8 @@ def test_discounts(text, percent, amount, offered, whole, negotiating):
         "un portefeuille qui progresse de 8 % par an",
         "12 600 € de moins que chez Moreau",
         "les pièces de moins de 500 € sont incluses",
+        "je peux vous proposer de lisser la hausse : 3 % en janvier et 3 % en septembre",
+        "La hausse sera de 6 % au 1er mars",
     ],
 )
 def test_percentages_and_amounts_that_are_not_discounts(text):
