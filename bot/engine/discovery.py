@@ -204,13 +204,14 @@ def _needs_full_answer(fact: Fact, question: str) -> bool:
     """A closed question whose words, or what it asks for, only the detailed answer covers gets the detailed
     answer (« une heure d'arrêt vous coûte combien ? » is answered with the figure, not with « oui »; « le
     comité se réunit quand ? » with the date)."""
-    asked = set(stems(normalize(question)))
+    question = normalize(question)
+    asked = set(stems(question))
     short_text, full_text = normalize(" ".join(fact.closed)), normalize(" ".join(fact.open))
     short, full = set(stems(short_text)), set(stems(full_text))
     if not (asked & short) and bool(asked & (full - short)):
         return True
     in_short, in_full = told_facets(short_text), told_facets(full_text)
-    return any(f not in in_short and f in in_full for f in asked_facets(normalize(question)))
+    return any(f not in in_short and f in in_full for f in asked_facets(question))
 
 
 def _owner_absent(sim: Simulation, fact: Fact) -> str | None:

@@ -63,11 +63,16 @@ QUESTION_SHARE_MIN = 0.6
 RECALL_QUESTION_SHARE_MIN = 0.4
 
 
-def asks(u, recall: bool = True) -> bool:
-    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer);
-    less of it is enough when its other words come back to what was said (« …, c'est bien ça ? Je veux être sûr »)."""
+def mostly_asks(u, recall: bool = True) -> bool:
+    """The message is mostly a question; less of it is enough when its other words come back to what was said
+    (« …, c'est bien ça ? Je veux être sûr »)."""
     share_min = RECALL_QUESTION_SHARE_MIN if recall and u.has("recall") else QUESTION_SHARE_MIN
-    return "?" in u.text and u.question_share >= share_min
+    return u.question_share >= share_min
+
+
+def asks(u, recall: bool = True) -> bool:
+    """The message is mostly a question and says so with « ? » (a question labelled so without « ? » may offer)."""
+    return "?" in u.text and mostly_asks(u, recall)
 
 
 def only_follows_up(u) -> bool:
@@ -96,8 +101,7 @@ def _question_in_disguise(sim: Simulation) -> bool:
         return False
     if _unsure_guess(sim):
         return True  # the client answers the question, or asks what it means
-    share_min = RECALL_QUESTION_SHARE_MIN if u.has("recall") else QUESTION_SHARE_MIN
-    if u.intent not in DISGUISED_QUESTIONS or u.question_share < share_min:
+    if u.intent not in DISGUISED_QUESTIONS or not mostly_asks(u):
         return False
     if cue == "move.state_agenda" and u.has("time_check") and not u.has("recall"):
         # « vous avez combien de temps ? » is about the meeting; « combien de temps votre assistante passe à tout

@@ -10,6 +10,7 @@ the learner's own messages.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import FrozenSet
 
 from bot.language.lexicon import lexicon
@@ -17,8 +18,6 @@ from bot.language.numbers import digits
 from bot.language.questions import strip_fillers
 from bot.language.terms import figures
 
-#: what a question may ask for
-FACETS = ("when", "amount", "figure", "who")
 _DIGIT = re.compile(r"\d")
 
 
@@ -36,8 +35,10 @@ def asked_facets(normalized: str) -> FrozenSet[str]:
     return frozenset(asked)
 
 
+@lru_cache(maxsize=2048)
 def told_facets(normalized: str) -> FrozenSet[str]:
-    """What an answer gives: a date or a period, an amount, a figure, a person or a role."""
+    """What an answer gives: a date or a period, an amount, a figure, a person or a role (cached: a scenario's
+    answers are read again at every question on their fact)."""
     lex = lexicon()
     found = figures(normalized)
     told = set()
