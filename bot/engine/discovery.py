@@ -52,6 +52,7 @@ def fact_view(fact: Fact) -> FactView:
         keywords=tuple(fact.keywords),
         text=" ".join([fact.label, *fact.open, *fact.closed]),
         label=fact.label,
+        texts=(fact.label, *fact.open, *fact.closed),
     )
 
 

@@ -54,7 +54,8 @@ GREETING_IN_DISGUISE = {
     Intent.PLAN_FOLLOW_UP, Intent.INFORM, Intent.SAY_GOODBYE, Intent.CHECK_AGREEMENT, Intent.SUMMARIZE_DEAL,
     Intent.AFFIRM, Intent.OUT_OF_SCOPE,
 }  # fmt: skip
-#: the FallbackClassifier's threshold (config.yml): a label below it is the NLU's rescued guess, not its reading
+#: the FallbackClassifier's threshold (config.yml; test_client_routing checks they agree): a label at or below it
+#: is the NLU's rescued guess, not its reading
 RESCUED_LABEL_MAX = 0.3
 #: a message that is mostly a question is a question, whatever the NLU's label
 QUESTION_SHARE_MIN = 0.6

@@ -30,7 +30,7 @@ def asked_facets(normalized: str) -> FrozenSet[str]:
         # « quand vous n'avez que trois jours sans vent, qu'est-ce qui… » is a circumstance, not a question on a date
         if any(start.startswith(cue) for cue in lex[f"asks_{facet}_starts"].cues) and "," not in start:
             asked.add(facet)
-    if any(start.startswith(cue) for cue in lex["figure_question_starts"].cues) or " combien " in f" {start} ":
+    if any(start.startswith(cue) for cue in lex["figure_question_starts"].cues) or lex["asks_figure"].found_in(start):
         asked.add("figure")
     return frozenset(asked)
 

@@ -25,7 +25,7 @@ import yaml
 
 from bot.language.lexicon import lexicon
 from bot.language.nlp import content_vector, word_vectors
-from bot.language.text import has_keyword, normalize
+from bot.language.text import TITLES, has_keyword, normalize, proper_nouns
 from bot.language.topics import OFF_TOPIC, VAGUE, business_score
 
 RANKER_FILE = Path(__file__).resolve().parents[2] / "data" / "language" / "fact_ranker.yml"
@@ -63,6 +63,9 @@ class FactView:
     keywords: Tuple[str, ...]
     text: str
     label: str = ""
+    #: the texts the fact is written in, each a sentence or more (its names are read in each: a capital that
+    #: starts one of them starts a sentence)
+    texts: Tuple[str, ...] = ()
 
 
 FEATURES = (
@@ -77,6 +80,7 @@ FEATURES = (
     "soft",  # each question word's best word-vector match in the fact's words, averaged (« couacs » ~ « incidents »)
     "soft_rel",  # that alignment minus the best one among the facts
     "label",  # word-vector similarity of the question and the fact's label
+    "name",  # names the fact's text writes with a capital (a firm, a product, a person) found in the question
 )
 #: features of the « no fact » alternative: it wins over every fact when the question is small talk,
 #: has no content, or shares nothing with the scenario
@@ -100,7 +104,7 @@ class Ranker:
 
 #: hand-set weights used until ``data/language/fact_ranker.yml`` exists (same features)
 DEFAULT_RANKER = Ranker(
-    weights=(3.0, 1.5, 2.0, 2.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0), none_weights=(4.0, 3.0, 3.0, -3.0, 2.0)
+    weights=(3.0, 1.5, 2.0, 2.0, 3.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.0, 2.0), none_weights=(4.0, 3.0, 3.0, -3.0, 2.0)
 )
 
 
@@ -186,6 +190,19 @@ def focus_stems(normalized: str) -> List[str]:
     return out
 
 
+_NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*")
+#: shorter capitalised words are initials or units (« M », « kW »), not names a question can point with
+NAME_MIN_LENGTH = 3
+
+
+def _fact_names(texts: Sequence[str]) -> frozenset:
+    """The normalized names of a fact's texts: words written with a capital inside a sentence, titles and
+    grammar words (« Moi », « Notre » after a dash) left out."""
+    stop = _stop_words()
+    names = (normalize(word).strip("'") for word in proper_nouns(texts) if word not in TITLES)
+    return frozenset(name for name in names if len(name) >= NAME_MIN_LENGTH and name not in stop)
+
+
 class FactIndex:
     """The facts of one scenario, prepared once for fast comparison with questions."""
 
@@ -205,6 +222,20 @@ class FactIndex:
         self._all_stems = set().union(*self._stems) if self.facts else set()
         self._all_words = np.vstack(self._words) if self.facts else np.zeros((0, 1))
         self._labels = np.vstack([content_vector(f.label) for f in self.facts]) if self.facts else np.zeros((0, 1))
+        self._names = [_fact_names(f.texts or (f.text,)) for f in self.facts]
+        named: Dict[str, int] = {}
+        for names in self._names:
+            for name in names:
+                named[name] = named.get(name, 0) + 1
+        self._name_share = {name: 1 / count for name, count in named.items()}
+
+    def _named(self, normalized: str) -> List[float]:
+        """Per fact, the names of its text the question says, each counted by how few facts have it (« Et
+        Fleetis, c'était à combien ? » points at the one fact that speaks of Fleetis), at most 1."""
+        if not self._name_share:
+            return [0.0] * len(self.facts)
+        said = set(_NAME_TOKEN.findall(normalized)) & self._name_share.keys()
+        return [min(1.0, sum(self._name_share[n] for n in said & names)) for names in self._names]
 
     def _prefix_idf(self, stem: str, default: float) -> float:
         """IDF of a question stem that only shares a prefix with the facts' stems (« pulve »)."""
@@ -254,6 +285,7 @@ class FactIndex:
         cosines = self._vectors @ q_vec if len(self.facts) else np.zeros(0)
         labels = self._labels @ q_vec if len(self.facts) else np.zeros(0)
         q_words = word_vectors(question)
+        named = self._named(norm)
         rows = []
         for i, fact in enumerate(self.facts):
             main = topic_scores.get(fact.topics[0], 0.0) if fact.topics else 0.0
@@ -270,14 +302,17 @@ class FactIndex:
                 _alignment(q_words, self._words[i]),
                 0.0,
                 float(labels[i]),
+                named[i],
             ])  # fmt: skip
         matrix = np.asarray(rows, dtype=float).reshape(len(self.facts), len(FEATURES))
         if len(self.facts):
             for column in (4, 6, 8):
                 matrix[:, column + 1] = matrix[:, column] - matrix[:, column].max()
         best_overlap = float(matrix[:, 4].max()) if len(self.facts) else 0.0
+        # a question that names what one fact speaks of has content (« Et Fleetis, c'était combien ? »)
+        vague = topic_scores.get(VAGUE, 0.0) * (1.0 - max(named, default=0.0))
         none = np.array([
-            1.0, topic_scores.get(OFF_TOPIC, 0.0), topic_scores.get(VAGUE, 0.0), best_overlap, self.unknown_focus(norm)
+            1.0, topic_scores.get(OFF_TOPIC, 0.0), vague, best_overlap, self.unknown_focus(norm)
         ])  # fmt: skip
         return matrix, none
 

@@ -134,3 +134,16 @@ def test_a_question_on_the_situation_that_sounds_like_chat_is_not_small_talk(lib
         "Bonjour M. Pasquier. Pour commencer, vous pouvez me présenter le pulvé que vous avez en ce moment ?",
     )
     assert "off_topic" not in m.last.events and m.state.off_topic == 0, m.client
+
+
+def test_the_engine_reads_an_unsure_label_where_the_nlu_falls_back():
+    """reading.RESCUED_LABEL_MAX repeats the FallbackClassifier's threshold (the engine reads no Rasa config):
+    if calibrating the fallback moves one, the other must follow, or a rescued guess is read as the NLU's reading."""
+    import yaml
+
+    from bot.config import ROOT
+    from bot.engine import reading
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    assert float(fallback["threshold"]) == pytest.approx(reading.RESCUED_LABEL_MAX)

@@ -118,6 +118,24 @@ def test_a_figure_asked_about_a_thing_no_fact_speaks_of_gets_no_fact():
     assert index.best(question, topic_scores(question))[0] == "flotte"
 
 
+def test_a_name_the_client_said_points_at_its_fact_even_in_a_bare_recall():
+    texts = {
+        "concurrent": ("l'offre concurrente", "Oui, Transfleet est passé : 31 € par camion et par mois."),
+        "flotte": ("la flotte", "Nous avons 40 camionnettes diesel de 2016, suivies par Mme Durand."),
+        "decision": ("qui décide", "Mme Durand signe, après l'avis du Comité de direction."),
+    }
+    facts = [FactView(i, ("concurrence",), (), " ".join(t), t[0], t) for i, t in texts.items()]
+    index = FactIndex(facts)
+    # a name is a capital inside a sentence; a title is no name; a name in two facts counts half in each
+    assert index._names[0] == {"transfleet"} and index._names[1] == {"durand"}
+    assert index._named(normalize("Et Transfleet, c'était à combien déjà ?")) == [1.0, 0.0, 0.0]
+    assert index._named(normalize("Mme Durand en pense quoi ?")) == [0.0, 0.5, 0.5]
+    # « c'était à combien déjà ? » alone is a question without content: the name gives it one
+    question = "Et Transfleet, c'était à combien déjà ?"
+    assert index.best(question, topic_scores(question))[0] == "concurrent"
+    assert index.best("c'était à combien déjà ?", topic_scores("c'était à combien déjà ?")) is None
+
+
 @pytest.mark.slow
 def test_probe_suites_stay_above_their_floor(library):
     """The probe suites played against the engine (moves from the question's form: no Rasa model needed).
