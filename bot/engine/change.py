@@ -44,6 +44,23 @@ def announce(sim: Simulation) -> None:
         sim.event(f"persona_switch:{change.persona}")
 
 
+#: moves that put an offer on the table: made while a change waits, they are weighed against the old conditions
+OFFER_MOVES = frozenset({Intent.PRESENT_SOLUTION.value, Intent.STATE_PRICE.value, Intent.OFFER_CONCESSION.value})
+
+
+def remind_if_ignored(sim: Simulation) -> None:
+    """An offer made as if nothing had changed (« pour les 35 postes, cela fait 51 905 € » after « ce sont 43
+    postes ») gets the answer it deserves, and the one who announced the change asks whether it counts, once:
+    the client never lets an offer on the old conditions pass as if it were on the new ones."""
+    state = sim.state
+    if state.change != "announced" or sim.u.intent not in OFFER_MOVES or "change_ignored" in state.flags:
+        return
+    state.flag("change_ignored")
+    sim.event("change_ignored")
+    persona = sim.scenario.parameter_change.persona
+    sim.say(sim.line("change_ignored", persona), persona)
+
+
 def check_adapted(sim: Simulation) -> bool:
     """The learner takes the change into account; True when the client acknowledges it."""
     change = sim.scenario.parameter_change

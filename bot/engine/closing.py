@@ -12,20 +12,10 @@ from typing import TYPE_CHECKING, List
 
 from bot.engine.discovery import known, needs_known
 from bot.engine.objections import pending, raise_next
-from bot.language.text import any_keyword, in_client_voice
+from bot.language.text import any_keyword, de, in_client_voice
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
-
-
-def de(label: str) -> str:
-    """« de » + a label, contracted as French requires (« du ROI », « des pannes », « de l'enveloppe »)."""
-    text = label.strip()
-    lowered = text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
-    for article, contracted in (("le ", "du "), ("les ", "des ")):
-        if lowered.startswith(article):
-            return contracted + lowered[len(article) :]
-    return "de " + lowered
 
 
 #: a quoted objection longer than this is cut at its last clause boundary (« : », « ; », « , »)

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, List, Mapping, Tuple
+from typing import TYPE_CHECKING, List, Mapping, Sequence, Tuple
 
 from bot.engine.scenario import Fact, Scenario
 from bot.language.facets import asked_facets, told_facets
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
 from bot.language.text import has_keyword, in_client_voice, lower_first, normalize, proper_nouns
-from bot.language.topics import topic_scores
+from bot.language.topics import SATISFACTION, topic_scores
 from bot.language.understanding import Question, name_words, titled_names
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,6 +96,8 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
         taken = {f.id for f, _ in facts}
         best = next(((f, p) for f, p in ranked if p > none and f not in taken), None)
         best = _recalled(sim, ranked, taken, best) or best
+        if best is None and _judges_us(sim):
+            best = _satisfaction_fact(sim, ranked, taken)
         if best is not None and best[1] >= min_probability:
             fact = sim.scenario.fact(best[0])
             if fact is not None:
@@ -109,6 +111,22 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
         if whole is not None and whole[1] >= min_probability:
             return [whole[0]], False, False
     return facts[:MAX_FACTS_PER_ANSWER], vague, off_topic
+
+
+def _judges_us(sim: Simulation) -> bool:
+    """A satisfaction check on the learner's own firm (« Globalement, comment s'est passée cette année avec nous ? »,
+    « vous nous mettriez quelle note ? »): what the client thinks of his supplier is asked, even in words no fact
+    has (the opening question of every account review)."""
+    return sim.u.intent == Intent.CHECK_SATISFACTION and sim.u.has("judges_us")
+
+
+def _satisfaction_fact(sim: Simulation, ranked: Sequence[Tuple[str, float]], taken: set) -> Tuple[str, float] | None:
+    """The likeliest fact filed under the satisfaction topic, if the scenario has one."""
+    for fact_id, probability in ranked:
+        fact = sim.scenario.fact(fact_id)
+        if fact is not None and fact.topic == SATISFACTION and fact_id not in taken:
+            return fact_id, probability
+    return None
 
 
 #: a scenario name this long is a name, not a word of small talk (« Thermocuisine », not « Val » or « Pro »)

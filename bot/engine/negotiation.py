@@ -68,7 +68,7 @@ def _offer_amount(sim: Simulation, money) -> bool:
     clause = money.clause
     if lex["third_party"].found_in(clause) or lex["not_offer"].found_in(clause):
         return False
-    if lex["savings"].found_in(money.sentence) and sim.u.intent not in PRICE_MOVES:
+    if money.saved and sim.u.intent not in PRICE_MOVES:
         return False  # « 39 150 € pour 13 000 € d'économies par an »: an argument, not a new price
     if sim.u.intent in PRICE_MOVES:
         return True

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List
 
-from bot.engine.discovery import needs_known
-from bot.language.text import catalogue_refs
+from bot.engine.discovery import known, needs_known
+from bot.language.text import catalogue_refs, de
+from bot.language.topics import vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.scenario import Scenario
@@ -26,6 +27,19 @@ def unknown_refs(scenario: Scenario, text: str) -> List[str]:
 
 def note_products(sim: Simulation) -> None:
     sim.state.products = list(dict.fromkeys(sim.state.products + list(sim.u.products)))
+
+
+def undiscussed_topic(sim: Simulation) -> str | None:
+    """What the learner has not asked about yet, as the shared topic vocabulary says it (« le calendrier et les
+    délais »): the topic of a need not known yet (key needs first) that no known need shares. After some
+    discovery, « vous ne savez rien de nos projets » would deny what the client said: he names what is left,
+    by its topic, without telling the need itself."""
+    topics = vocabulary()
+    facts = sim.scenario.facts
+    discussed = {f.topic for f in facts if f.need and known(sim, f.id)}
+    left = [f for f in facts if f.need and not known(sim, f.id) and f.topic in topics and f.topic not in discussed]
+    left.sort(key=lambda f: not f.key)
+    return topics[left[0].topic].label if left else None
 
 
 def _discovered(sim: Simulation) -> bool:
@@ -50,7 +64,11 @@ def present_solution(sim: Simulation) -> None:
         return
     if needs_known(sim) < sim.scenario.outcome.min_needs:
         sim.event("solution_unfit")
-        sim.say_line("solution_unfit")
+        topic = undiscussed_topic(sim) if needs_known(sim) else None
+        if topic:
+            sim.say_line("solution_unfit_partial", missing=topic, de_missing=de(topic))
+        else:
+            sim.say_line("solution_unfit")
         return
     first = not state.solution_presented
     state.solution_presented = True
@@ -90,10 +108,12 @@ def state_price(sim: Simulation) -> None:
         sim.event("premature_price")
         sim.say_line("premature_price")
         return
-    first = not state.price_stated
+    noted = "price_stated" in sim.reply.events  # this very message's price, noted when it was read (note_price)
+    first = not state.price_stated or noted
     state.price_stated = True
     state.advance("proposal")
-    sim.event("price_stated")
+    if not noted:
+        sim.event("price_stated")
     sim.say_line("price_reply" if first else "argument_reply")
 
 

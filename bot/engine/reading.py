@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.engine import discovery, objections
 from bot.language.intents import QUESTIONS, Intent
+from bot.language.lexicon import lexicon
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.engine.simulation import Simulation
@@ -140,6 +141,22 @@ def _increase_in_disguise(sim: Simulation) -> bool:
     return not (u.figures.discounts or u.figures.payment_terms or u.has("counterpart") or u.has("proposal"))
 
 
+def _savings_in_disguise(sim: Simulation) -> bool:
+    """« Avec EC-ZIP2, vous gagnez 11 secondes par colis, soit 11 000 € par an » heard as a price: an argument
+    with figures. Its amounts are what the client saves, none is said with a price word or an offer verb, and
+    no discount or payment term is given: the price on the table stays where it was."""
+    u = sim.u
+    if u.intent != Intent.STATE_PRICE or not u.has("savings") or not u.figures.money:
+        return False
+    if u.figures.discounts or u.figures.payment_terms or u.has("proposal"):
+        return False
+    lex = lexicon()
+    return all(
+        m.saved and not (lex["price_words_offer"].found_in(m.clause) or lex["offer_verbs"].found_in(m.clause))
+        for m in u.figures.money
+    )
+
+
 def reinterpret(sim: Simulation) -> str:
     """The move, read in context when the NLU's label cannot be right."""
     u, state = sim.u, sim.state
@@ -158,6 +175,8 @@ def reinterpret(sim: Simulation) -> str:
         return Intent.PRESENT_SOLUTION
     if _increase_in_disguise(sim):
         return Intent.STATE_PRICE
+    if _savings_in_disguise(sim):
+        return Intent.ARGUE_BENEFIT
     if not state.greeted and u.has("move.greet") and intent in GREETING_IN_DISGUISE:
         return Intent.GREET  # the first « Bonjour …, je vous appelle au sujet de… » is the greeting, not a follow-up
     ready = state.solution_presented and (state.price_stated or not sim.scenario.outcome.requires_price)

@@ -160,6 +160,8 @@ LINE_KEYS = (
     "reformulation_wrong",  # covers nothing the client said
     "solution_fit",  # solution presented after enough discovery, with core products
     "solution_unfit",  # solution without discovery or without the needs covered
+    "change_ignored",  # an offer made as if the change of parameters had not been announced (said once)
+    "solution_unfit_partial",  # solution after some needs, not enough; {missing}, {de_missing}: a topic not discussed
     "solution_unknown_product",  # learner names a product absent from the catalogue
     "argument_reply",  # argument with proof/figures
     "argument_weak",  # claims without proof

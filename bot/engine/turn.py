@@ -141,6 +141,7 @@ def _dispatch(sim: Simulation) -> None:
         handler(sim)
     else:
         sim.say_line("inform_reply")
+    change.remind_if_ignored(sim)
 
 
 def _question_on_objection(sim: Simulation, item) -> bool:

@@ -40,8 +40,11 @@ _OVER_TIME = re.compile(
 _LESS_AFTER = re.compile(r"^\s*(?:ht\s+)?de moins\b(?!\s+(?:que|qu'|de)\b)")
 _DAYS = re.compile(r"(?<![\w,.])(\d{1,3})\s*(?:jours?|j\b)(?!\s*ouvr)")
 _MONTHS_TERM = re.compile(r"\b(?:a|sous|dans|apres|au bout de)\s+(\d{1,2})\s+mois\b")
-_CLAUSE_SPLIT = re.compile(r"[.;:!?\n]|,|\b(?:mais|alors que|tandis que|par contre|en revanche|contre|sauf)\b")
-_SENTENCE_SPLIT = re.compile(r"[.;!?\n]")
+#: a full stop or a comma between two digits is a decimal mark (« 0,99 € la boîte »), no boundary
+_CLAUSE_SPLIT = re.compile(
+    r"[;:!?\n]|(?<!\d)[.,]|[.,](?!\d)|\b(?:mais|alors que|tandis que|par contre|en revanche|contre|sauf)\b"
+)
+_SENTENCE_SPLIT = re.compile(r"[;!?\n]|(?<!\d)\.|\.(?!\d)")
 _HOUR = re.compile(r"\b([01]?\d|2[0-3])\s*(?:h|heures?)\s*(\d{2})?\b|\ba midi\b|\bmidi\b")
 _DAY_NUMBER = re.compile(
     r"\b(?:le\s+)?(1er|\d{1,2})\s+(?=(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b)"
@@ -69,6 +72,14 @@ class Money:
     @property
     def monthly(self) -> float | None:
         return {"month": self.value, "year": self.value / 12, "week": self.value * 52 / 12}.get(self.period)
+
+    @property
+    def saved(self) -> bool:
+        """What the client saves or gains, not a price: said after a word of savings in its sentence (« vous
+        gagnez 11 secondes par colis, soit 11 000 € par an ») or in its own clause (« 13 000 € d'économies »);
+        « l'EC-ZIP2 est à 0,99 €, vous économisez… » gives a price first."""
+        savings = lexicon()["savings"]
+        return savings.found_in(self.sentence[: self.start]) or savings.found_in(self.clause)
 
 
 @dataclass(frozen=True)

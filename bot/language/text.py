@@ -162,3 +162,19 @@ def in_client_voice(label: str) -> str:
         return match.group(0).replace(word, mine.capitalize() if word[0].isupper() else mine)
 
     return _POSSESSIVE.sub(swap, label, count=1)
+
+
+_COORDINATED_DE = ((" et les ", " et des "), (" et le ", " et du "), (" et la ", " et de la "), (" et l'", " et de l'"))
+
+
+def de(label: str) -> str:
+    """« de » + a label, contracted as French requires (« du ROI », « des pannes », « de l'enveloppe »), before
+    each article of a coordination too (« du calendrier et des délais »)."""
+    text = label.strip()
+    lowered = text[:1].lower() + text[1:] if text and not text[:2].isupper() else text
+    for article, contracted in _COORDINATED_DE:
+        lowered = lowered.replace(article, contracted)
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if lowered.startswith(article):
+            return contracted + lowered[len(article) :]
+    return "de " + lowered

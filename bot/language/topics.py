@@ -35,6 +35,8 @@ VOCABULARY_FILE = DATA_DIR / "topics.yml"
 CORPUS_DIR = DATA_DIR / "topics"
 CACHE_DIR = Path(__file__).resolve().parents[2] / "var" / "cache"
 VAGUE, OFF_TOPIC = "vague", "hors_sujet"
+#: the topic of the client's satisfaction with what he has (a supplier's own satisfaction check asks it)
+SATISFACTION = "satisfaction"
 #: bump when the features or the model change, so that a cached model is not reused
 MODEL_VERSION = 1
 

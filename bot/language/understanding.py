@@ -23,7 +23,7 @@ REACTION_CUES = (
     "counterpart", "accept", "refuse", "close", "denigrate", "proof", "urgency", "familiar_words", "reformulation",
     "check_question", "time_check", "move.state_agenda", "move.say_goodbye", "move.introduce_self", "move.greet",
     "law_citation", "illegal_practice", "negation", "proposal", "move.hand_in", "price_request", "document",
-    "delivery_context", "payment_context", "recall", "price_increase",
+    "delivery_context", "payment_context", "recall", "price_increase", "judges_us", "savings",
 )  # fmt: skip
 #: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… », « … et il a déjà
 #: eu des pannes ? » (without a comma, only before a question word or a subject and its verb)

@@ -33,6 +33,12 @@ class Meeting:
     def coach(self) -> str:
         return " ".join(u.text for u in self.last.utterances if u.speaker == "coach")
 
+    def ask(self, *questions: str, intent: str = "ask_closed_question"):
+        """Several discovery questions in a row (a meeting brought to a point of the scenario)."""
+        for question in questions:
+            self.say(intent, question)
+        return self.last
+
     def answered(self) -> set[str]:
         prefixes = ("fact_revealed:", "fact_deepened:", "fact_repeated:")
         return {e.split(":", 1)[1] for e in self.last.events if e.startswith(prefixes)}
@@ -143,14 +149,14 @@ def test_two_learners_get_different_words_for_the_same_facts(library):
 
 # ------------------------------------------------------------------------ memory
 def present_and_price(m: Meeting, price: str):
-    for question in (
+    m.ask(
         "Quels problèmes rencontrez-vous avec le compresseur ?",
         "Qu'attendez-vous d'une nouvelle installation ?",
         "Combien consommez-vous d'électricité pour l'air comprimé ?",
         "Quelles exigences de qualité d'air avez-vous pour l'alimentaire ?",
         "Quand pourriez-vous arrêter les lignes pour l'installation ?",
-    ):
-        m.say("ask_open_question", question)
+        intent="ask_open_question",
+    )
     m.say("present_solution", "Je vous propose le compresseur VSD-45 avec le sécheur SECH-F et la filtration FILT-SEP.")
     m.say("state_price", price)
 

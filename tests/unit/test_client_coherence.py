@@ -155,3 +155,76 @@ def test_one_shared_word_with_the_objection_is_not_an_answer_in_substance(librar
     m.say("greet", "Bonjour Madame Pichon, Thomas Le Bihan de Voltéo Services, au sujet de notre devis.")
     m.say("inform", "Nos bornes ont un pilotage dynamique, comme sur tous nos chantiers.")
     assert m.state.objections["puissance_tableau"] == "waiting"
+
+
+def test_a_solution_after_some_discovery_names_what_is_left_never_denies_what_was_said(library):
+    """Played on revue-compte (stop 26): after the project was told, « Vous me proposez des produits, mais vous ne
+    savez rien de nos projets pour l'an prochain » denied it. A solution before enough needs now names a topic
+    not discussed yet, by the shared vocabulary, and never one of a need the client has told."""
+    from bot.language.text import de
+    from bot.language.topics import vocabulary
+
+    m = Meeting(library, "revue-compte").open_meeting()
+    m.say("ask_closed_question", "Vous avez des projets particuliers pour l'année prochaine ?")
+    assert m.answered() == {"projet_monts"}, m.client
+    m.say("present_solution", "Je vous propose de remplacer le calage plastique par un calage papier.")
+    assert "solution_unfit" in m.last.events
+    labels = {name: topic.label for name, topic in vocabulary().items()}
+    assert labels["projet"] not in m.client and "projets" not in m.client, m.client
+    told = m.scenario.fact("projet_monts").topic
+    named = [name for name, label in labels.items() if label in m.client or de(label) in m.client]
+    assert named and told not in named, m.client
+
+
+def test_a_solution_before_any_need_keeps_the_scenario_own_words(library):
+    m = Meeting(library, "revue-compte").open_meeting()
+    m.say("ask_open_question", "Comment évolue votre activité ?")  # the growth: a fact, not a need
+    m.say("present_solution", "Je vous propose de remplacer le calage plastique par un calage papier.")
+    assert "solution_unfit" in m.last.events
+    assert any(m.client.startswith(line[:20]) for line in library.lines(m.scenario, "solution_unfit")), m.client
+
+
+def _info_cabinet_until_the_change(library) -> Meeting:
+    """info-cabinet played as a student did (stop 26), up to M. Aubert's « ce ne sont plus 35 mais 43 postes »."""
+    m = Meeting(library, "info-cabinet").open_meeting()
+    for intent, text in (
+        ("ask_open_question", "Pouvez-vous me décrire votre parc informatique actuel ?"),
+        ("ask_closed_question", "Vous avez des contraintes particulières sur la confidentialité des données ?"),
+        ("ask_closed_question", "Combien de postes faut-il prévoir ?"),
+        ("ask_closed_question", "Il y a une période où l'installation serait impossible ?"),
+        ("ask_closed_question", "Vous avez prévu un budget pour ce projet ?"),
+        ("ask_closed_question", "Qui prendra la décision finale ?"),
+        (
+            "reformulate",
+            "Si je comprends bien : vos PC sous Windows 10 ne sont plus supportés, vos collaborateurs ont "
+            "besoin de mobilité et d'un double écran, la sécurité des données est prioritaire. C'est bien ça ?",
+        ),
+        (
+            "present_solution",
+            "Je vous propose un portable NP-14i5 avec station d'accueil DOCK-USBC, la garantie sur "
+            "site GAR-3SJ1 et le déploiement DEP-POSTE, en réutilisant vos écrans 22 pouces.",
+        ),
+        (
+            "handle_objection",
+            "Les portables seront chiffrés et protégés par l'antivirus EDR : même volé, un portable "
+            "ne donne accès à aucune donnée.",
+        ),
+    ):
+        m.say(intent, text)
+    assert "parameter_change" in m.events, m.client
+    return m
+
+
+def test_an_offer_on_the_old_conditions_is_not_taken_for_one_on_the_new(library):
+    """After « 43 postes », « pour les 35 postes, cela fait 51 905 € HT » was answered « D'accord, cela se défend »,
+    and « en location sur 36 mois, 1 496 € par mois » (the 35-post price) got « Bien. 43 postes… c'est ce qu'il
+    nous faut »: the one who announced the change now asks whether the offer counts it, once, and only words of
+    the change adapt to it."""
+    m = _info_cabinet_until_the_change(library)
+    m.say("state_price", "Pour les 35 postes, cela fait 51 905 € HT.")
+    assert "change_ignored" in m.last.events and m.state.change == "announced"
+    assert any(u.name == "M. Philippe Aubert" for u in m.last.utterances if u.speaker == "client"), m.client
+    m.say("state_price", "Sinon, en location sur 36 mois, cela revient à 1 496 € HT par mois.")
+    assert "change_adapted" not in m.last.events and "change_ignored" not in m.last.events, m.client
+    m.say("state_price", "Je recalcule pour 43 postes : 8 portables de plus, prêts pour le 1er septembre.")
+    assert "change_adapted" in m.last.events and m.state.change == "adapted", m.client

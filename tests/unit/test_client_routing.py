@@ -147,3 +147,43 @@ def test_the_engine_reads_an_unsure_label_where_the_nlu_falls_back():
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     assert float(fallback["threshold"]) == pytest.approx(reading.RESCUED_LABEL_MAX)
+
+
+@pytest.mark.parametrize(
+    "scenario_id, question",
+    [
+        ("revue-compte", "Globalement, comment s'est passée cette année avec nous ?"),
+        ("revue-compte", "Sur une échelle de 1 à 10, vous nous mettriez combien ?"),
+        ("hausse-tarifaire", "Et sinon, travailler avec nous, ça vous convient toujours ?"),
+    ],
+)
+def test_a_satisfaction_check_on_our_firm_gets_the_client_satisfaction(library, scenario_id, question):
+    """The opening question of an account review, in words no fact has, asks what the client thinks of us."""
+    m = Meeting(library, scenario_id).open_meeting()
+    m.say("check_satisfaction", question)
+    assert m.answered() == {"satisfaction"}, m.client
+
+
+def test_a_satisfaction_check_on_something_else_is_not_read_as_one_on_us(library):
+    m = Meeting(library, "revue-compte").open_meeting()
+    m.say("check_satisfaction", "Vous avez passé de bonnes vacances ?")
+    assert not m.answered(), m.client
+
+
+def test_savings_argued_with_figures_are_no_price_even_labelled_so(library):
+    """Played on revue-compte (stop 26): « …soit 11 000 € par an » of savings, labelled state_price, was taken for
+    the price of the offer (« C'est noté. Rapporté au colis, ça donne combien ? »)."""
+    m = Meeting(library, "revue-compte").open_meeting()
+    m.ask(
+        "Au quatrième trimestre, nos délais vous ont posé problème ?",
+        "Vos clients consommateurs vous font des retours sur les emballages ?",
+        "Vous avez des projets particuliers pour l'année prochaine ?",
+        "Combien de temps vos préparateurs passent à fermer un colis ?",
+    )
+    m.say("present_solution", "Je vous propose la boîte EC-ZIP2 à fermeture adhésive et le calage papier CAL-P.")
+    assert "solution_presented" in m.events, m.client
+    m.say("state_price", "Avec EC-ZIP2, vous gagnez 11 secondes par colis, soit environ 11 000 € par an.")
+    assert "price_stated" not in m.last.events and not m.state.price_stated, m.client
+    assert not m.state.offer_total and not m.state.offer_yearly
+    m.say("state_price", "L'EC-ZIP2 est à 0,99 € la boîte, vous économisez 11 000 € par an.")
+    assert "price_stated" in m.last.events, m.client
