@@ -55,6 +55,8 @@ def remind_if_ignored(sim: Simulation) -> None:
     state = sim.state
     if state.change != "announced" or sim.u.intent not in OFFER_MOVES or "change_ignored" in state.flags:
         return
+    if sim.scenario.parameter_change.limits is not None and sim.over_budget():
+        return  # the budget objection says it, with the figures
     state.flag("change_ignored")
     sim.event("change_ignored")
     persona = sim.scenario.parameter_change.persona
@@ -68,6 +70,8 @@ def check_adapted(sim: Simulation) -> bool:
         return False
     intent = sim.u.intent
     moves_ok = intent in change.adapted_by.moves or intent in CONTENT_MOVES | {Intent.STATE_PRICE.value}
+    if change.limits is not None and sim.over_budget():
+        return False  # a change that caps the budget is met by a price within it (« ça rentre dans les 65 000 »)
     if moves_ok and (not change.adapted_by.keywords or any_keyword(sim.u.normalized, change.adapted_by.keywords)):
         sim.state.change = "adapted"
         sim.warm(1)

@@ -19,7 +19,7 @@ from bot.engine.scenario import Fact, Scenario
 from bot.language.facets import asked_facets, told_facets
 from bot.language.intents import QUESTIONS, Intent
 from bot.language.matching import FactIndex, FactView, stems
-from bot.language.text import has_keyword, in_client_voice, lower_first, normalize, proper_nouns
+from bot.language.text import has_keyword, lower_first, normalize, proper_nouns
 from bot.language.topics import SATISFACTION, topic_scores
 from bot.language.understanding import Question, name_words, titled_names
 
@@ -92,7 +92,7 @@ def matched_facts(sim: Simulation, min_probability: float = 0.0) -> Tuple[List[T
         if previous and len(stems(question.text)) < SHORT_FOLLOW_UP:
             words = f"{previous} {words}"  # « Combien de postes, et pour quand ? »: « pour quand » is about the posts
         previous = question.words or question.text
-        ranked, none = _rank_once(sim, index, words, question.topics)
+        ranked, none = rank_once(sim, index, words, question.topics)
         taken = {f.id for f, _ in facts}
         best = next(((f, p) for f, p in ranked if p > none and f not in taken), None)
         best = _recalled(sim, ranked, taken, best) or best
@@ -148,7 +148,7 @@ def _small_talk(sim: Simulation, index: FactIndex, question: Question, words: st
     return not any(name in tokens for name in names)
 
 
-def _rank_once(sim: Simulation, index: FactIndex, words: str, topics: Mapping[str, float]) -> tuple:
+def rank_once(sim: Simulation, index: FactIndex, words: str, topics: Mapping[str, float]) -> tuple:
     """The ranking of ``words`` with ``topics``: a message is ranked once, however many rules ask."""
     key = (words, sim.scenario.id, tuple(sorted(topics.items())))
     if key not in sim.ranked:
@@ -160,7 +160,7 @@ def _whole_message(sim: Simulation, index: FactIndex) -> Tuple[Tuple[Fact, str],
     """The fact the questions of a message ask about together, when none of them alone names one."""
     words = " ".join(q.words or q.text for q in sim.u.questions)
     # its own topics: a short follow-up (« et ils roulent à quoi ? ») was ranked with the same words and its own
-    ranked, none = _rank_once(sim, index, words, topic_scores(words))
+    ranked, none = rank_once(sim, index, words, topic_scores(words))
     if not ranked or ranked[0][1] <= none:
         return None
     fact = sim.scenario.fact(ranked[0][0])
@@ -343,56 +343,6 @@ def note_established(sim: Simulation) -> None:
         if hits >= 2:
             sim.state.established.append(fact.id)
             sim.event(f"fact_established:{fact.id}")
-
-
-# -------------------------------------------------------------- reformulation
-def covered_by(sim: Simulation, fact: Fact) -> bool:
-    norm = sim.u.normalized
-    return any(has_keyword(norm, k) for k in fact.keywords)
-
-
-def reformulate(sim: Simulation) -> None:
-    state = sim.state
-    state.reformulations += 1
-    if _checks_one_point(sim):
-        return
-    known_facts = [f for f in sim.scenario.facts if known(sim, f.id)]
-    if not known_facts:
-        sim.say_line("reformulation_wrong")
-        return
-    covered = [f for f in known_facts if covered_by(sim, f)]
-    missed = sorted((f for f in known_facts if f not in covered), key=lambda f: (not f.key, not f.need))
-    important = [f for f in known_facts if f.key or f.need] or known_facts
-    ratio = sum(1 for f in important if f in covered) / len(important)
-    if covered and (ratio >= 0.6 or not any(f.key for f in missed)):
-        if not state.reformulation_confirmed:
-            sim.warm(1)
-        state.reformulation_confirmed = True
-        sim.event("reformulation_confirmed")
-        sim.say_line("reformulation_confirm")
-    elif covered:
-        sim.event("reformulation_partial")
-        sim.say_line("reformulation_partial", missing=lower_first(in_client_voice(missed[0].label)))
-    else:
-        sim.event("reformulation_wrong")
-        sim.say_line("reformulation_wrong")
-
-
-def _checks_one_point(sim: Simulation) -> bool:
-    """« Donc pas de déploiement avant juin, c'est bien ça ? »: a reformulation that checks one point the
-    client already gave is confirmed with that point, in his words."""
-    if not sim.u.questions:
-        return False
-    facts, _, _ = matched_facts(sim)
-    known_facts = [f for f, _ in facts if known(sim, f.id)]
-    covered = [f for f in sim.scenario.facts if known(sim, f.id) and covered_by(sim, f)]
-    if len(known_facts) != 1 or len(covered) > 1:
-        return False
-    fact = known_facts[0]
-    speaker = answerer(sim, fact)
-    sim.event(f"fact_repeated:{fact.id}")
-    sim.say(frame(sim, "reformulation_point", sim.pick(f"fact:{fact.id}:closed", fact.closed), speaker), speaker)
-    return True
 
 
 @lru_cache(maxsize=64)

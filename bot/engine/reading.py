@@ -34,7 +34,7 @@ DISGUISED_QUESTIONS = {
     Intent.PRESENT_SOLUTION: None,
     Intent.STATE_PRICE: None,
     Intent.HANDLE_OBJECTION: None,
-    Intent.PLAN_FOLLOW_UP: None,
+    Intent.PLAN_FOLLOW_UP: "move.plan_follow_up",
     Intent.DENIGRATE_COMPETITOR: "denigrate",
 }
 #: guesses of an unsure NLU that a message which only asks is read as a question instead (see _unsure_guess)
@@ -92,15 +92,31 @@ def _unsure_guess(sim: Simulation) -> bool:
     return not (u.products or u.figures.money or u.figures.discounts or u.has("proposal"))
 
 
+def says_its_move(u) -> bool:
+    """The message has the words of the move the NLU gave it (« on valide ? » for a close, « je vous envoie le
+    devis » for a follow-up): a question in its form, that move in substance."""
+    cue = DISGUISED_QUESTIONS.get(u.intent)
+    return bool(cue) and u.has(cue)
+
+
+#: moves that do something (close, plan, set the agenda) rather than check what was said (« c'est bien ça ? »)
+ACTION_MOVES = {Intent.PROPOSE_CLOSE, Intent.PLAN_FOLLOW_UP, Intent.STATE_AGENDA}
+
+
+def proposes_an_action(u) -> bool:
+    """An action move said with its words (« On valide le socle dès janvier ? »), whatever its question form."""
+    return u.intent in ACTION_MOVES and says_its_move(u)
+
+
 def _question_in_disguise(sim: Simulation) -> bool:
     """The NLU gave another move to a message that only asks about a fact (« C'est quand, le comité ? »
     labelled « check_agreement »): the question form and the fact it asks about correct the label."""
     u = sim.u
     if u.intent not in UNSURE_QUESTIONS or not u.questions:
         return False
-    cue = DISGUISED_QUESTIONS.get(u.intent)
-    if cue and u.has(cue):
+    if says_its_move(u):
         return False
+    cue = DISGUISED_QUESTIONS.get(u.intent)
     if _unsure_guess(sim):
         return True  # the client answers the question, or asks what it means
     if u.intent not in DISGUISED_QUESTIONS or not mostly_asks(u):

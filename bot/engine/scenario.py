@@ -203,6 +203,7 @@ LINE_KEYS = (
     "over_budget",  # the price on the table is above the budget; {budget}, {amount}
     "over_budget_clarify",  # the learner asks about the budget objection
     "over_budget_insist",  # arguments without a price within the budget
+    "over_budget_new_price",  # a new price given, still above the budget ({amount}, {budget})
     "budget_ok",  # a price within the budget lifts the budget objection
     "time_short",  # examen level: few messages left in the time budget
     "time_up",  # examen level: the time budget is spent, the client leaves

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.engine import change, closing, discovery, negotiation, objections, proposal, reading
+from bot.engine import change, closing, discovery, negotiation, objections, proposal, reading, reformulation
 from bot.language.intents import CLOSING_MOVES, CONTACT_MOVES, QUESTIONS, Intent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -164,8 +164,8 @@ def _fact_question_aside(sim: Simulation, item) -> bool:
     """A plain question about a fact while an objection waits, whatever the NLU called it (« 154 postes, c'est
     bien ça ? » heard as a reformulation, « et votre trésorerie ? » as a check): the client answers the fact and
     the objection stays open; a message that takes up the objection or carries what lifts it is its answer."""
-    if sim.u.intent in QUESTIONS or not reading.asks(sim.u):
-        return False
+    if sim.u.intent in QUESTIONS or not reading.asks(sim.u) or reading.proposes_an_action(sim.u):
+        return False  # « On valide le socle dès janvier ? » is a close, with its words: no question aside
     if objections.lifts(sim, item) or objections.asked_about(sim, item):
         return False
     return _also_questions(sim, min_probability=0.0)
@@ -275,7 +275,7 @@ HANDLERS = {
     Intent.ASK_OPEN_QUESTION: discovery.answer_questions,
     Intent.ASK_CLOSED_QUESTION: discovery.answer_questions,
     Intent.CHECK_SATISFACTION: _satisfaction,
-    Intent.REFORMULATE: discovery.reformulate,
+    Intent.REFORMULATE: reformulation.reformulate,
     Intent.PRESENT_SOLUTION: proposal.present_solution,
     Intent.ARGUE_BENEFIT: proposal.argue,
     Intent.HANDLE_OBJECTION: proposal.argue,

@@ -19,6 +19,7 @@ import yaml
 
 from bot.language.lexicon import lexicon
 from bot.language.numbers import digits
+from bot.language.text import CLAUSE_STOP
 
 Period = Literal["total", "month", "year", "week", "unit"]
 CALENDAR_FILE = Path(__file__).resolve().parents[2] / "data" / "language" / "calendar.yml"
@@ -40,9 +41,8 @@ _OVER_TIME = re.compile(
 _LESS_AFTER = re.compile(r"^\s*(?:ht\s+)?de moins\b(?!\s+(?:que|qu'|de)\b)")
 _DAYS = re.compile(r"(?<![\w,.])(\d{1,3})\s*(?:jours?|j\b)(?!\s*ouvr)")
 _MONTHS_TERM = re.compile(r"\b(?:a|sous|dans|apres|au bout de)\s+(\d{1,2})\s+mois\b")
-#: a full stop or a comma between two digits is a decimal mark (« 0,99 € la boîte »), no boundary
 _CLAUSE_SPLIT = re.compile(
-    r"[;:!?\n]|(?<!\d)[.,]|[.,](?!\d)|\b(?:mais|alors que|tandis que|par contre|en revanche|contre|sauf)\b"
+    rf"[;:!?\n]|{CLAUSE_STOP}|\b(?:mais|alors que|tandis que|par contre|en revanche|contre|sauf)\b"
 )
 _SENTENCE_SPLIT = re.compile(r"[;!?\n]|(?<!\d)\.|\.(?!\d)")
 _HOUR = re.compile(r"\b([01]?\d|2[0-3])\s*(?:h|heures?)\s*(\d{2})?\b|\ba midi\b|\bmidi\b")

@@ -10,6 +10,10 @@ _SPACES = re.compile(r"\s+")
 _CATALOGUE_REF = re.compile(r"\b[A-Z]{2,5}-[A-Za-z0-9]{1,6}(?:-[A-Za-z0-9]{1,4})?\b")
 
 
+#: a full stop or a comma that ends a clause: not one between two digits, a decimal mark (« 0,99 € », « 1.5 k€ »)
+CLAUSE_STOP = r"(?<!\d)[.,]|[.,](?!\d)"
+
+
 def normalize(text: str) -> str:
     """Lowercase, strip accents and control characters, collapse spaces.
 

@@ -15,14 +15,23 @@ from typing import Dict, FrozenSet, List, Sequence, Tuple
 from bot.language.lexicon import lexicon
 from bot.language.questions import QuestionForm, question_form, question_spans
 from bot.language.terms import Figures, figures
-from bot.language.text import any_keyword, catalogue_refs, is_tutoiement, normalize, normalize_aligned, original_span
+from bot.language.text import (
+    CLAUSE_STOP,
+    any_keyword,
+    catalogue_refs,
+    is_tutoiement,
+    normalize,
+    normalize_aligned,
+    original_span,
+)
 from bot.language.topics import OFF_TOPIC, VAGUE, business_score, topic_scores
 
 #: cue lists of the lexicon the client persona reacts to, read once per message
 REACTION_CUES = (
     "counterpart", "accept", "refuse", "close", "denigrate", "proof", "urgency", "familiar_words", "reformulation",
     "check_question", "time_check", "move.state_agenda", "move.say_goodbye", "move.introduce_self", "move.greet",
-    "law_citation", "illegal_practice", "negation", "proposal", "move.hand_in", "price_request", "document",
+    "move.plan_follow_up", "law_citation", "illegal_practice", "negation", "proposal", "move.hand_in", "price_request",
+    "document",
     "delivery_context", "payment_context", "recall", "price_increase", "judges_us", "savings",
 )  # fmt: skip
 #: where a second question starts: « …, et qui… », « … et pour quand ? », « …, puis combien… », « … et il a déjà
@@ -86,6 +95,9 @@ class Understanding:
     cues: FrozenSet[str] = frozenset()
     #: where the message names a persona of the meeting (left out of its questions): :func:`name_spans`
     names: Tuple[Tuple[int, int], ...] = ()
+    #: the message's clauses in the learner's own words (« votre pulvé de 2009 est usé », « il vous faut plus de
+    #: débit »): what a recap or a reformulation says, point by point (:func:`clauses`)
+    clauses: Tuple[str, ...] = ()
 
     def has(self, cue: str) -> bool:
         """One of :data:`REACTION_CUES` is in the message."""
@@ -224,6 +236,19 @@ def _masked(normalized: str, spans: Sequence[Tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+#: where a point of a recap ends: a punctuation mark, or « et » / « mais » / « puis » between two points
+_CLAUSE_END = re.compile(rf"[;:!?\n]|{CLAUSE_STOP}|\s(?:et|mais|puis|ensuite)\s", re.IGNORECASE)
+#: a clause shorter than this is a connector (« Si je résume », « C'est bien ça »), not a point
+CLAUSE_MIN_WORDS = 3
+
+
+def clauses(text: str) -> Tuple[str, ...]:
+    """The points of a message, in the learner's own words (« Si je résume : votre pulvé est usé, il vous faut
+    plus de débit, et vous voulez baisser vos intrants. » has three)."""
+    parts = (part.strip() for part in _CLAUSE_END.split(text or ""))
+    return tuple(part for part in parts if len(part.split()) >= CLAUSE_MIN_WORDS)
+
+
 _HANGING_COMMA = re.compile(r"\s*,\s*([?!.]|$)")
 
 
@@ -289,4 +314,5 @@ def understand(
         tutoiement=is_tutoiement(norm),
         cues=cues,
         names=tuple(holes),
+        clauses=clauses(text),
     )

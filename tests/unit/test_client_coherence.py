@@ -228,3 +228,61 @@ def test_an_offer_on_the_old_conditions_is_not_taken_for_one_on_the_new(library)
     assert "change_adapted" not in m.last.events and "change_ignored" not in m.last.events, m.client
     m.say("state_price", "Je recalcule pour 43 postes : 8 portables de plus, prêts pour le 1er septembre.")
     assert "change_adapted" in m.last.events and m.state.change == "adapted", m.client
+
+
+AGRI_DISCOVERY = (
+    ("ask_open_question", "Vous pouvez me parler de votre pulvérisateur actuel ?"),
+    ("ask_closed_question", "Vous dépensez combien en produits phytos chaque année ?"),
+    ("ask_closed_question", "Vous avez des contraintes près du village ou de la rivière ?"),
+    ("ask_open_question", "Quel budget le conseil a voté ?"),
+    ("ask_open_question", "Et comment se passe la décision à la CUMA ?"),
+)
+AGRI_RECAP = (
+    "Si je résume : votre pulvé de 2009 est usé, il vous faut plus de débit au printemps, vous voulez baisser vos "
+    "intrants, respecter les ZNT, et être livrés fin février, avec 75 000 € votés. C'est bien ça ?"
+)
+
+
+def test_a_confirmed_recap_makes_known_what_it_restated(library):
+    """agri-cuma played as a student (stop 26): « C'est exactement ça. » to a recap naming the need for throughput,
+    then « Avant de me proposer quoi que ce soit, posez-moi des questions… » at the solution: the recap's points are
+    matched to facts by the ranker, and a confirmed recap makes them known."""
+    m = Meeting(library, "agri-cuma").open_meeting()
+    for intent, text in AGRI_DISCOVERY:
+        m.say(intent, text)
+    assert "debit_chantier" not in m.state.revealed
+    m.say("reformulate", AGRI_RECAP)
+    assert "reformulation_confirmed" in m.last.events, m.client
+    assert "debit_chantier" in m.state.established
+    m.say("present_solution", "Je vous propose le PULV-4000 avec la coupure de tronçons GPS-ISO et les buses BUS-AD.")
+    assert "solution_presented" in m.last.events and "solution_unfit" not in m.last.events, m.client
+
+
+def test_a_recap_that_is_not_confirmed_makes_nothing_known(library):
+    m = Meeting(library, "agri-cuma").open_meeting()
+    m.say("ask_open_question", "Vous pouvez me parler de votre pulvérisateur actuel ?")
+    m.say("reformulate", "Si je comprends bien, il vous faut surtout plus de débit au printemps, c'est ça ?")
+    assert "reformulation_confirmed" not in m.last.events, m.client
+    assert "debit_chantier" not in m.state.established
+
+
+def test_a_capped_budget_is_met_by_a_price_within_it_and_a_new_price_above_is_not_denied(library):
+    """After the bank caps the loan at 65 000 €, « avec la reprise vous êtes à 67 099 € » was answered « Là, ça
+    rentre dans les 65 000 » (the change counted as adapted on its words), then « Toujours 74 099 € ? »."""
+    m = Meeting(library, "agri-cuma").open_meeting()
+    for intent, text in AGRI_DISCOVERY:
+        m.say(intent, text)
+    m.say("reformulate", AGRI_RECAP)
+    m.say("present_solution", "Je vous propose le PULV-4000 avec la coupure de tronçons GPS-ISO et les buses BUS-AD.")
+    m.say("handle_objection", "La coupure GPS évite les recouvrements : 6 % de 78 000 € de produits, 4 700 € par an.")
+    m.say("handle_objection", "Si la commande est passée avant le 15 décembre, il est livré fin février.")
+    m.say("state_price", "Le tout fait 78 800 € HT.")
+    assert "parameter_change" in m.events, m.client
+    m.say(
+        "offer_concession", "Je vous fais 6 % sur le matériel, soit 74 099 €, et avec la reprise vous êtes à 67 099 €."
+    )
+    assert m.state.offer_total == 67099
+    assert "change_adapted" not in m.last.events and "Toujours" not in m.client, m.client
+    assert "67\u202f099" in m.client  # the amount the learner gave last, after the trade-in
+    m.say("offer_concession", "En gardant le PULV-4000 et le GPS sans la formation, reprise déduite : 64 500 € HT.")
+    assert m.state.change == "adapted" or "objection_resolved:_budget" in m.last.events, m.client

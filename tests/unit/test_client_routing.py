@@ -187,3 +187,33 @@ def test_savings_argued_with_figures_are_no_price_even_labelled_so(library):
     assert not m.state.offer_total and not m.state.offer_yearly
     m.say("state_price", "L'EC-ZIP2 est à 0,99 € la boîte, vous économisez 11 000 € par an.")
     assert "price_stated" in m.last.events, m.client
+
+
+def test_a_follow_up_proposed_as_a_question_is_a_follow_up_not_a_question_on_a_fact(library):
+    """agri-cuma (stop 26): « On présente ensemble l'offre au conseil du 12 décembre ? Je vous envoie le devis
+    vendredi. » was answered « Je vous l'ai dit tout à l'heure : c'est le conseil qui vote »."""
+    m = Meeting(library, "agri-cuma").open_meeting()
+    m.say("ask_open_question", "Et comment se passe la décision à la CUMA ?")
+    m.say(
+        "plan_follow_up", "On présente ensemble l'offre au conseil du 12 décembre ? Je vous envoie le devis vendredi."
+    )
+    assert not m.answered() and m.state.follow_up, m.client
+
+
+def test_a_close_in_question_form_while_an_objection_waits_is_a_close(library):
+    """saas-sirh-pme (stop 26): « On valide le socle et le temps dès janvier, et on fait le point au CSE du 8
+    octobre ? » with the deployment objection open was answered with the decision circuit and the calendar."""
+    m = Meeting(library, "saas-sirh-pme").open_meeting()
+    m.ask(
+        "Quels problèmes rencontrez-vous avec la gestion actuelle ?",
+        "Combien de temps votre assistante passe à ressaisir tout ça ?",
+        "Vos poseurs sur les chantiers, ils ont accès à un ordinateur ?",
+        "Vous avez des obligations légales sur les entretiens professionnels ?",
+        intent="ask_open_question",
+    )
+    m.say("present_solution", "Je vous propose le socle SRH-SOCLE avec les modules SRH-TEMPS et SRH-ENTR.")
+    waiting = m.state.current_objection
+    assert waiting, m.client
+    m.say("propose_close", "On valide le socle et le temps dès janvier, et on fait le point au CSE du 8 octobre ?")
+    assert not m.answered(), m.client
+    assert m.state.current_objection == waiting and m.state.outcome == "open"
