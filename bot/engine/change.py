@@ -44,8 +44,9 @@ def announce(sim: Simulation) -> None:
         sim.event(f"persona_switch:{change.persona}")
 
 
-#: moves that put an offer on the table: made while a change waits, they are weighed against the old conditions
-OFFER_MOVES = frozenset({Intent.PRESENT_SOLUTION.value, Intent.STATE_PRICE.value, Intent.OFFER_CONCESSION.value})
+#: moves that put a whole offer on the table: made while a change waits, they are weighed against the old
+#: conditions (a concession answers a request, often an objection, not the change)
+OFFER_MOVES = frozenset({Intent.PRESENT_SOLUTION.value, Intent.STATE_PRICE.value})
 
 
 def remind_if_ignored(sim: Simulation) -> None:

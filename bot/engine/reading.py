@@ -127,8 +127,10 @@ def _question_in_disguise(sim: Simulation) -> bool:
         return bool(discovery.matched_facts(sim, discovery.CARRIED_QUESTION_MIN)[0])
     if u.intent in QUESTION_WITHOUT_CUE and asks(u):
         return True
-    if u.intent == Intent.ACKNOWLEDGE_OBJECTION and objections.pending(sim):
-        return False
+    if u.intent == Intent.ACKNOWLEDGE_OBJECTION:
+        # with an objection open, « je comprends… ? » may take it up; with none, there is nothing to acknowledge
+        # and a message that asks is a question (« Monsieur Lounis, en cuisine, qu'est-ce qui vous gêne le plus ? »)
+        return objections.pending(sim) is None and asks(u)
     if u.intent == Intent.PROPOSE_CLOSE and (
         any(q.form == "alternative" for q in u.questions) or u.figures.dates.dated
     ):

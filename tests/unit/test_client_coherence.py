@@ -286,3 +286,11 @@ def test_a_capped_budget_is_met_by_a_price_within_it_and_a_new_price_above_is_no
     assert "67\u202f099" in m.client  # the amount the learner gave last, after the trade-in
     m.say("offer_concession", "En gardant le PULV-4000 et le GPS sans la formation, reprise déduite : 64 500 € HT.")
     assert m.state.change == "adapted" or "objection_resolved:_budget" in m.last.events, m.client
+
+
+def test_a_concession_answering_a_request_is_no_offer_that_ignores_the_change(library):
+    """impaye-relance (stop 26): after the Portet order was announced, « je peux vous faire 10 % sur la PAC
+    abîmée » (an answer to the request for 10 %) got « ce que je viens de vous annoncer change la donne »."""
+    m = _info_cabinet_until_the_change(library)
+    m.say("offer_concession", "Si vous signez avant la réunion du 2 juin, je vous accorde 5 % sur le matériel.")
+    assert "change_ignored" not in m.last.events, m.client

@@ -217,3 +217,26 @@ def test_a_close_in_question_form_while_an_objection_waits_is_a_close(library):
     m.say("propose_close", "On valide le socle et le temps dès janvier, et on fait le point au CSE du 8 octobre ?")
     assert not m.answered(), m.client
     assert m.state.current_objection == waiting and m.state.outcome == "open"
+
+
+def test_a_question_labelled_as_empathy_with_nothing_to_acknowledge_is_a_question(library):
+    """visio-location-tenues (stop 26): « Monsieur Lounis, en cuisine, qu'est-ce qui vous gêne le plus ? » labelled
+    acknowledge_objection, no objection open, got « Je n'ai pas d'objection, allez-y »."""
+    m = Meeting(library, "visio-location-tenues").open_meeting()
+    m.say("acknowledge_objection", "Monsieur Lounis, en cuisine, qu'est-ce qui vous gêne le plus ?")
+    assert "question_unclear" in m.last.events or m.answered(), m.client
+    assert m.client not in library.lines(m.scenario, "acknowledge_no_objection")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Avec un engagement de 36 mois, je vous fais 5 %.",
+        "En vous engageant sur trois ans, je peux descendre à 4,75 €.",
+    ],
+)
+def test_a_commitment_asked_in_exchange_is_a_counterpart(text):
+    from bot.language.text import normalize
+    from bot.language.understanding import understand
+
+    assert understand(text).has("counterpart"), normalize(text)
