@@ -44,6 +44,11 @@ def announce(sim: Simulation) -> None:
         sim.event(f"persona_switch:{change.persona}")
 
 
+def _above_new_cap(sim: Simulation) -> bool:
+    """The change brings its own budget, and the price on the table is above it."""
+    return sim.scenario.parameter_change.limits is not None and bool(sim.over_budget())
+
+
 #: moves that put a whole offer on the table: made while a change waits, they are weighed against the old
 #: conditions (a concession answers a request, often an objection, not the change)
 OFFER_MOVES = frozenset({Intent.PRESENT_SOLUTION.value, Intent.STATE_PRICE.value})
@@ -56,7 +61,7 @@ def remind_if_ignored(sim: Simulation) -> None:
     state = sim.state
     if state.change != "announced" or sim.u.intent not in OFFER_MOVES or "change_ignored" in state.flags:
         return
-    if sim.scenario.parameter_change.limits is not None and sim.over_budget():
+    if _above_new_cap(sim):
         return  # the budget objection says it, with the figures
     state.flag("change_ignored")
     sim.event("change_ignored")
@@ -71,7 +76,7 @@ def check_adapted(sim: Simulation) -> bool:
         return False
     intent = sim.u.intent
     moves_ok = intent in change.adapted_by.moves or intent in CONTENT_MOVES | {Intent.STATE_PRICE.value}
-    if change.limits is not None and sim.over_budget():
+    if _above_new_cap(sim):
         return False  # a change that caps the budget is met by a price within it (« ça rentre dans les 65 000 »)
     if moves_ok and (not change.adapted_by.keywords or any_keyword(sim.u.normalized, change.adapted_by.keywords)):
         sim.state.change = "adapted"

@@ -233,8 +233,8 @@ def answer(sim: Simulation, item: Objection) -> None:
     if item.condition == "over_budget" and sim.news.price_given:
         # a new price, still above: « Toujours 67 099 € ? » would deny that the learner moved
         say(sim, item, "insist_new_price", sim.library.lines(sim.scenario, "over_budget_new_price"))
-        return
-    say(sim, item, "insist", item.insist)
+    else:
+        say(sim, item, "insist", item.insist)
     if item.max_attempts and attempts >= item.max_attempts:
         lose(sim, "le client a mis fin à l'échange : ses réserves sont restées sans réponse", "walkout")
 

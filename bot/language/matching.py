@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -192,7 +193,7 @@ def focus_stems(normalized: str) -> List[str]:
 
 _NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: shorter capitalised words are initials or units (« M », « kW »), not names a question can point with
-NAME_MIN_LENGTH = 3
+FACT_NAME_MIN_LENGTH = 3
 
 
 def _fact_names(texts: Sequence[str]) -> frozenset:
@@ -200,7 +201,7 @@ def _fact_names(texts: Sequence[str]) -> frozenset:
     grammar words (« Moi », « Notre » after a dash) left out."""
     stop = _stop_words()
     names = (normalize(word).strip("'") for word in proper_nouns(texts) if word not in TITLES)
-    return frozenset(name for name in names if len(name) >= NAME_MIN_LENGTH and name not in stop)
+    return frozenset(name for name in names if len(name) >= FACT_NAME_MIN_LENGTH and name not in stop)
 
 
 class FactIndex:
@@ -223,10 +224,7 @@ class FactIndex:
         self._all_words = np.vstack(self._words) if self.facts else np.zeros((0, 1))
         self._labels = np.vstack([content_vector(f.label) for f in self.facts]) if self.facts else np.zeros((0, 1))
         self._names = [_fact_names(f.texts or (f.text,)) for f in self.facts]
-        named: Dict[str, int] = {}
-        for names in self._names:
-            for name in names:
-                named[name] = named.get(name, 0) + 1
+        named = Counter(name for names in self._names for name in names)
         self._name_share = {name: 1 / count for name, count in named.items()}
 
     def _named(self, normalized: str) -> List[float]:

@@ -19,7 +19,7 @@ import yaml
 
 from bot.language.lexicon import lexicon
 from bot.language.numbers import digits
-from bot.language.text import CLAUSE_STOP
+from bot.language.text import CLAUSE_STOP, SENTENCE_STOP
 
 Period = Literal["total", "month", "year", "week", "unit"]
 CALENDAR_FILE = Path(__file__).resolve().parents[2] / "data" / "language" / "calendar.yml"
@@ -44,7 +44,7 @@ _MONTHS_TERM = re.compile(r"\b(?:a|sous|dans|apres|au bout de)\s+(\d{1,2})\s+moi
 _CLAUSE_SPLIT = re.compile(
     rf"[;:!?\n]|{CLAUSE_STOP}|\b(?:mais|alors que|tandis que|par contre|en revanche|contre|sauf)\b"
 )
-_SENTENCE_SPLIT = re.compile(r"[;!?\n]|(?<!\d)\.|\.(?!\d)")
+_SENTENCE_SPLIT = re.compile(rf"[;!?\n]|{SENTENCE_STOP}")
 _HOUR = re.compile(r"\b([01]?\d|2[0-3])\s*(?:h|heures?)\s*(\d{2})?\b|\ba midi\b|\bmidi\b")
 _DAY_NUMBER = re.compile(
     r"\b(?:le\s+)?(1er|\d{1,2})\s+(?=(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\b)"

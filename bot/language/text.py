@@ -12,6 +12,8 @@ _CATALOGUE_REF = re.compile(r"\b[A-Z]{2,5}-[A-Za-z0-9]{1,6}(?:-[A-Za-z0-9]{1,4})
 
 #: a full stop or a comma that ends a clause: not one between two digits, a decimal mark (« 0,99 € », « 1.5 k€ »)
 CLAUSE_STOP = r"(?<!\d)[.,]|[.,](?!\d)"
+#: a full stop that ends a sentence, on the same terms
+SENTENCE_STOP = r"(?<!\d)\.|\.(?!\d)"
 
 
 def normalize(text: str) -> str:
